@@ -1,0 +1,3 @@
+using MeshBridge.Cli;
+
+return CliApp.Run(args, new CliConsole(Console.In, Console.Out, Console.Error));

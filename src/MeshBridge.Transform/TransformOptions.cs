@@ -1,0 +1,28 @@
+namespace MeshBridge.Transform;
+
+/// <summary>The mesh facts and overrides the transform decides with. Plain data: no I/O behind any of it.</summary>
+public sealed record TransformOptions
+{
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>Overrides <c>meshbridge.io/mode</c> on every VirtualServer (and decides NIC enrollment).</summary>
+    public MeshMode? ModeOverride { get; init; }
+
+    /// <summary>Overrides <c>meshbridge.io/host-format</c> on every VirtualServer.</summary>
+    public HostFormat? HostFormatOverride { get; init; }
+
+    /// <summary>The namespace of objects whose manifest names none (kubectl's default namespace).</summary>
+    public string DefaultNamespace { get; init; } = "default";
+
+    /// <summary>NIC's workload, when given; otherwise NIC is recognised by its container image and args.</summary>
+    public WorkloadReference? IngressWorkload { get; init; }
+
+    /// <summary>The NIC identity used when no NIC workload is among the inputs.</summary>
+    public NicIdentity DefaultNicIdentity { get; init; } = NicIdentity.Default;
+
+    /// <summary>Istio revision: sidecar enrollment uses <c>istio.io/rev</c> instead of <c>sidecar.istio.io/inject</c>.</summary>
+    public string? IstioRevision { get; init; }
+
+    /// <summary>API server addresses (IPs or CIDRs) that a NIC sidecar must not capture.</summary>
+    public IReadOnlyList<string> ApiServerAddresses { get; init; } = [];
+}
