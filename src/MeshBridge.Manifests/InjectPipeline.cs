@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
 using MeshBridge.Transform;
 using MeshBridge.Transform.Model;
 
@@ -48,7 +49,7 @@ public static class InjectPipeline
             {
                 var path = (e.Path ?? "$").TrimStart('$').TrimStart('.');
                 diagnostics.Add(new LocatedDiagnostic(
-                    new Diagnostic(DiagnosticSeverity.Error, key, path, "InvalidField", $"cannot be read: {Expected(e)}; left unchanged"),
+                    new Diagnostic(DiagnosticSeverity.Error, key, path, "InvalidField", $"cannot be read: expected {ExpectedAt(key.Kind, path)}; left unchanged"),
                     document.Location));
             }
         }
@@ -145,14 +146,37 @@ public static class InjectPipeline
     private static string? Text(JsonObject map, string key) =>
         map[key] is JsonValue value && value.GetValueKind() == JsonValueKind.String ? value.GetValue<string>() : null;
 
-    private static string Expected(JsonException e)
+    /// <summary>What the model declares at a JSON path, found by walking the source-generated type metadata.</summary>
+    private static string ExpectedAt(string kind, string path)
     {
-        var message = e.Message;
-        return message.Contains("Int32", StringComparison.Ordinal) || message.Contains("Int64", StringComparison.Ordinal) ? "expected an integer"
-            : message.Contains("Boolean", StringComparison.Ordinal) ? "expected true or false"
-            : message.Contains("String", StringComparison.Ordinal) ? "expected a string"
-            : message.Contains("Dictionary", StringComparison.Ordinal) || message.Contains("Spec", StringComparison.Ordinal) ? "expected an object"
-            : message.Contains("List", StringComparison.Ordinal) ? "expected a list"
-            : "the value has the wrong type for this field";
+        var context = ModelJsonContext.Default;
+        JsonTypeInfo? info = kind switch
+        {
+            VirtualServer.KubeKind => context.VirtualServer,
+            VirtualServerRoute.KubeKind => context.VirtualServerRoute,
+            Policy.KubeKind => context.Policy,
+            _ => context.Workload,
+        };
+        foreach (var segment in path.Split('.', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = segment.Split('[')[0];
+            info = info?.Properties.FirstOrDefault(p => p.Name == name) is { } property ? context.GetTypeInfo(property.PropertyType) : null;
+            if (segment.Contains('[', StringComparison.Ordinal))
+            {
+                info = info?.ElementType is { } element ? context.GetTypeInfo(element) : null;
+            }
+        }
+
+        var type = info?.Type is { } t ? Nullable.GetUnderlyingType(t) ?? t : null;
+        return type switch
+        {
+            null => "the type the NIC CRD declares",
+            _ when type == typeof(int) || type == typeof(long) => "an integer",
+            _ when type == typeof(bool) => "true or false",
+            _ when type == typeof(string) => "a string",
+            _ when info!.Kind == JsonTypeInfoKind.Dictionary => "a map of strings",
+            _ when info!.Kind == JsonTypeInfoKind.Enumerable => "a list",
+            _ => "an object",
+        };
     }
 }

@@ -15,6 +15,7 @@ public static class ManifestReader
         try
         {
             parser.Consume<StreamStart>();
+            var previousEnd = 0;
             while (parser.TryConsume<DocumentStart>(out var start))
             {
                 var anchors = new Dictionary<string, JsonNode?>(StringComparer.Ordinal);
@@ -25,9 +26,11 @@ public static class ManifestReader
                 }
 
                 var end = parser.Consume<DocumentEnd>();
-                var from = (int)start.Start.Index;
-                var to = (int)end.End.Index;
-                var body = text[from..Math.Max(from, to)];
+                // From the previous document's end, so comments above a document stay with it.
+                var from = previousEnd;
+                var to = Math.Max(from, (int)end.End.Index);
+                previousEnd = to;
+                var body = text[from..to];
                 if (node is not null || !string.IsNullOrWhiteSpace(StripComments(body)))
                 {
                     documents.Add(new ManifestDocument(source, documents.Count + 1, body, node));

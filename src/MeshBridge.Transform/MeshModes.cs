@@ -11,7 +11,7 @@ public static class MeshModes
             case "sidecar": mode = MeshMode.Sidecar; return true;
             case "ambient": mode = MeshMode.Ambient; return true;
             case "egress-mtls": mode = MeshMode.EgressMtls; return true;
-            case "none" or "": mode = MeshMode.None; return true;
+            case null or "" or "none": mode = MeshMode.None; return true;
             default: mode = MeshMode.None; return false;
         }
     }

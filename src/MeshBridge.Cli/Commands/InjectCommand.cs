@@ -152,21 +152,34 @@ internal static class InjectCommand
     /// <summary>A verbatim document keeps its comments but not its own <c>---</c>/<c>...</c> markers, which are re-added.</summary>
     private static string StripMarkers(string text)
     {
-        var lines = text.Split('\n').ToList();
-        while (lines.Count > 0 && (lines[0].TrimEnd() is "---" || lines[0].StartsWith("--- ", StringComparison.Ordinal)))
+        var lines = new List<string>();
+        var inPreamble = true;
+        foreach (var line in text.Split('\n'))
         {
-            lines[0] = lines[0].Length > 4 ? lines[0][4..] : string.Empty;
-            if (lines[0].Length > 0)
+            if (inPreamble && (line.TrimEnd() is "---" or "..." || line.StartsWith("--- ", StringComparison.Ordinal)))
             {
-                break;
+                var rest = line.Length > 4 && line.StartsWith("--- ", StringComparison.Ordinal) ? line[4..] : string.Empty;
+                if (rest.Length > 0)
+                {
+                    lines.Add(rest);
+                    inPreamble = rest.TrimStart().StartsWith('#');
+                }
+
+                continue;
             }
 
-            lines.RemoveAt(0);
+            inPreamble &= line.Trim().Length == 0 || line.TrimStart().StartsWith('#');
+            lines.Add(line);
         }
 
-        while (lines.Count > 0 && lines[^1].TrimEnd() is "" or "...")
+        while (lines.Count > 0 && lines[^1].TrimEnd() is "" or "..." or "---")
         {
             lines.RemoveAt(lines.Count - 1);
+        }
+
+        while (lines.Count > 0 && lines[0].Trim().Length == 0)
+        {
+            lines.RemoveAt(0);
         }
 
         return string.Join('\n', lines) + "\n";
