@@ -31,7 +31,8 @@ public static class ManifestReader
                 var to = Math.Max(from, (int)end.End.Index);
                 previousEnd = to;
                 var body = text[from..to];
-                if (node is not null || !string.IsNullOrWhiteSpace(StripComments(body)))
+                // A document of comments only is kept (it passes through); an empty one is not.
+                if (node is not null || body.Split('\n').Any(l => l.TrimStart().StartsWith('#')))
                 {
                     documents.Add(new ManifestDocument(source, documents.Count + 1, body, node));
                 }
@@ -42,6 +43,13 @@ public static class ManifestReader
         catch (YamlException e)
         {
             throw new ManifestFormatException($"{source}: line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this when the text ends inside an unclosed flow collection or quote.
+            var at = parser.Current?.Start;
+            var where = at is { } mark ? $"line {mark.Line}, column {mark.Column}" : "end of input";
+            throw new ManifestFormatException($"{source}: {where}: the YAML is not well-formed (an unclosed '[', '{{' or quote?)", e);
         }
 
         return documents;
@@ -117,7 +125,4 @@ public static class ManifestReader
             _ => JsonValue.Create(scalar.Value),
         };
     }
-
-    private static string StripComments(string body) =>
-        string.Join('\n', body.Split('\n').Select(l => l.TrimStart()).Where(l => !l.StartsWith('#') && l != "---" && l != "..."));
 }

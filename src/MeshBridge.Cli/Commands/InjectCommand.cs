@@ -188,7 +188,7 @@ internal static class InjectCommand
     /// <summary>One document is written as itself; several as a v1 List, as kubectl get -o json does.</summary>
     private static string AsJson(IReadOnlyList<OutputDocument> documents)
     {
-        var nodes = documents.Select(d => d.Node?.DeepClone()).ToList();
+        var nodes = documents.Where(d => d.Node is not null).Select(d => d.Node!.DeepClone()).ToList();
         if (nodes.Count == 1)
         {
             return ManifestWriter.ToJson(nodes[0]);
