@@ -17,7 +17,19 @@ public static class CliApp
         root.Subcommands.Add(InjectCommand.Create(console, revert: true));
         root.Subcommands.Add(VersionCommand.Create(console));
         var parsed = root.Parse(args);
-        var exit = parsed.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
-        return parsed.Errors.Count > 0 ? ExitCodes.Usage : exit;
+        if (parsed.Errors.Count > 0)
+        {
+            // Never help text on stdout: it could be piped into 'kubectl apply -f -'.
+            foreach (var error in parsed.Errors)
+            {
+                console.Error.WriteLine($"error: {error.Message}");
+            }
+
+            var command = string.Join(' ', ["meshbridge", .. parsed.CommandResult.Command.Name == root.Name ? [] : new[] { parsed.CommandResult.Command.Name }]);
+            console.Error.WriteLine($"Run '{command} --help' for usage.");
+            return ExitCodes.Usage;
+        }
+
+        return parsed.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error });
     }
 }
