@@ -1,26 +1,18 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace MeshBridge.Transform.Model;
 
 /// <summary>NIC <c>k8s.nginx.org/v1 Policy</c>.</summary>
-public sealed record Policy : IKubernetesObject<V1ObjectMeta>
+public sealed record Policy : KubernetesObject
 {
     public const string KubeApiVersion = "k8s.nginx.org/v1";
     public const string KubeKind = "Policy";
 
-    [JsonPropertyName("apiVersion")]
-    public string? ApiVersion { get; init; } = KubeApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string? Kind { get; init; } = KubeKind;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; init; } = new();
+    public Policy()
+        : base(KubeApiVersion, KubeKind)
+    {
+    }
 
     [JsonPropertyName("spec")]
     public PolicySpec? Spec { get; init; }
-
-    [JsonExtensionData]
-    public Dictionary<string, JsonElement>? Extra { get; set; }
 }

@@ -1,0 +1,3 @@
+using MeshBridge.Bench;
+
+return InjectBenchmark.Run(args);
