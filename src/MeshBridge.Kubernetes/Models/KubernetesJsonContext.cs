@@ -1,0 +1,8 @@
+using System.Text.Json.Serialization;
+
+namespace MeshBridge.Kubernetes.Models;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(V1Status))]
+[JsonSerializable(typeof(V1Lease))]
+public sealed partial class KubernetesJsonContext : JsonSerializerContext;
