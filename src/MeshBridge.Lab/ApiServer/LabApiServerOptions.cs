@@ -1,0 +1,22 @@
+namespace MeshBridge.Lab.ApiServer;
+
+public sealed record LabApiServerOptions
+{
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Changes kept for watch resume; older resourceVersions answer 410 Expired.</summary>
+    public int HistoryLimit { get; init; } = 10_000;
+
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>When a watch names no timeoutSeconds (the API server picks 30–60 min).</summary>
+    public TimeSpan DefaultWatchTimeout { get; init; } = TimeSpan.FromMinutes(30);
+
+    public FaultInjector Faults { get; init; } = new(TimeProvider.System);
+
+    /// <summary>The bearer token of the kubeconfig the lab writes; generated when not given.</summary>
+    public string? AdminToken { get; init; }
+}

@@ -1,0 +1,8 @@
+namespace MeshBridge.Lab.ApiServer;
+
+public enum WatchEventKind
+{
+    Added,
+    Modified,
+    Deleted,
+}
