@@ -6,7 +6,7 @@ namespace MeshBridge.Transform.Model;
 /// <summary>The envelope every top-level object shares; each kind sets its own apiVersion and kind.</summary>
 public abstract record KubernetesObject : IKubernetesObject<V1ObjectMeta>
 {
-    protected KubernetesObject(string apiVersion, string? kind)
+    protected KubernetesObject(string? apiVersion, string? kind)
     {
         ApiVersion = apiVersion;
         Kind = kind;

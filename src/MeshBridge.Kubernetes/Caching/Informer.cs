@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using MeshBridge.Kubernetes.Client;
+using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
+using MeshBridge.Transform.Model;
+
+namespace MeshBridge.Kubernetes.Caching;
+
+/// <summary>
+/// A list+watch cache of one resource type with client-go reflector semantics: list (paged), then watch from the
+/// list's resourceVersion with bookmarks; a stream that ends is resumed from the last version seen; 410 Gone
+/// relists and reports objects that vanished meanwhile as deletes; other failures back off and retry. Ready
+/// (<see cref="HasSynced"/>) after the first complete list. Objects are indexed by namespace.
+/// </summary>
+public sealed class Informer<T> where T : KubernetesObject
+{
+    private readonly KubernetesApi client;
+    private readonly ResourceType type;
+    private readonly JsonTypeInfo<T> typeInfo;
+    private readonly InformerOptions options;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, T>> byNamespace = new(StringComparer.Ordinal);
+    private readonly List<IInformerHandler<T>> handlers = [];
+    private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private string resourceVersion = string.Empty;
+
+    public Informer(KubernetesApi client, ResourceType type, JsonTypeInfo<T> typeInfo, InformerOptions? options = null)
+    {
+        this.client = client;
+        this.type = type;
+        this.typeInfo = typeInfo;
+        this.options = options ?? new InformerOptions();
+    }
+
+    public bool HasSynced => synced.Task.IsCompleted;
+
+    public string LastSyncResourceVersion => Volatile.Read(ref resourceVersion);
+
+    /// <summary>How many full lists were made: 1 after start, one more per relist (410 Gone).</summary>
+    public int ListCount { get; private set; }
+
+    public int Count => byNamespace.Values.Sum(n => n.Count);
+
+    public void AddHandler(IInformerHandler<T> handler)
+    {
+        lock (handlers)
+        {
+            handlers.Add(handler);
+        }
+    }
+
+    public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
+
+    public T? Get(string? ns, string name) =>
+        byNamespace.TryGetValue(ns ?? string.Empty, out var names) && names.TryGetValue(name, out var obj) ? obj : null;
+
+    public IReadOnlyList<T> List(string? ns = null) => ns is null
+        ? byNamespace.Values.SelectMany(n => n.Values).ToList()
+        : byNamespace.TryGetValue(ns, out var names) ? names.Values.ToList() : [];
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var resync = options.ResyncPeriod is { } period ? new PeriodicTimer(period, options.Time) : null;
+        var resyncLoop = resync is null ? Task.CompletedTask : ResyncAsync(resync, cancellationToken);
+        var needList = true;
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (needList)
+                {
+                    await RelistAsync(cancellationToken).ConfigureAwait(false);
+                    needList = false;
+                }
+
+                needList = await WatchOnceAsync(cancellationToken).ConfigureAwait(false);
+                failures = 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (KubernetesException e) when (e.IsGone)
+            {
+                needList = true;
+            }
+            catch (Exception e) when (e is KubernetesException or HttpRequestException or IOException or JsonException or OperationCanceledException)
+            {
+                var delay = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * (1L << Math.Min(failures++, 16))));
+                try
+                {
+                    await Task.Delay(delay, options.Time, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+
+        await resyncLoop.ConfigureAwait(false);
+    }
+
+    private async Task RelistAsync(CancellationToken cancellationToken)
+    {
+        var list = await client.ListAllAsync(type, options.Namespace,
+            new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector }, options.PageSize, cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<(string, string)>();
+        foreach (var item in list.Items)
+        {
+            var obj = Decode(item);
+            seen.Add(KeyOf(obj));
+            Upsert(obj);
+        }
+
+        foreach (var stale in List().Where(o => !seen.Contains(KeyOf(o))))
+        {
+            Remove(stale);
+        }
+
+        Volatile.Write(ref resourceVersion, list.ResourceVersion);
+        ListCount++;
+        synced.TrySetResult();
+    }
+
+    /// <summary>Watches until the stream ends; true when the cache must relist (the server said 410 Gone).</summary>
+    private async Task<bool> WatchOnceAsync(CancellationToken cancellationToken)
+    {
+        var timeout = (int)(options.MinWatchTimeout.TotalSeconds * (1 + options.Random.NextDouble()));
+        var watch = new WatchOptions
+        {
+            ResourceVersion = LastSyncResourceVersion,
+            LabelSelector = options.LabelSelector,
+            FieldSelector = options.FieldSelector,
+            AllowWatchBookmarks = true,
+            TimeoutSeconds = Math.Max(1, timeout),
+        };
+        await foreach (var e in client.WatchAsync(type, options.Namespace, watch, cancellationToken).ConfigureAwait(false))
+        {
+            switch (e.Type)
+            {
+                case WatchEventType.Added or WatchEventType.Modified:
+                    Upsert(Decode(e.Object));
+                    break;
+                case WatchEventType.Deleted:
+                    Remove(Decode(e.Object));
+                    break;
+                case WatchEventType.Error when e.Object["code"]?.GetValue<int>() == 410:
+                    return true;
+                case WatchEventType.Error:
+                    throw new KubernetesException(e.Object["message"]?.GetValue<string>() ?? "watch error");
+            }
+
+            if (e.ResourceVersion is { Length: > 0 } version)
+            {
+                Volatile.Write(ref resourceVersion, version);
+            }
+        }
+
+        return false;
+    }
+
+    private void Upsert(T obj)
+    {
+        var (ns, name) = KeyOf(obj);
+        var names = byNamespace.GetOrAdd(ns, _ => new ConcurrentDictionary<string, T>(StringComparer.Ordinal));
+        var existed = names.TryGetValue(name, out var old);
+        if (existed && old!.Metadata.ResourceVersion == obj.Metadata.ResourceVersion)
+        {
+            return;
+        }
+
+        names[name] = obj;
+        Notify(h =>
+        {
+            if (existed)
+            {
+                h.OnUpdate(old!, obj);
+            }
+            else
+            {
+                h.OnAdd(obj);
+            }
+        });
+    }
+
+    private void Remove(T obj)
+    {
+        var (ns, name) = KeyOf(obj);
+        if (byNamespace.TryGetValue(ns, out var names) && names.TryRemove(name, out var last))
+        {
+            Notify(h => h.OnDelete(last));
+        }
+    }
+
+    private async Task ResyncAsync(PeriodicTimer timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var obj in List())
+                {
+                    Notify(h => h.OnUpdate(obj, obj));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped with the informer.
+        }
+    }
+
+    private void Notify(Action<IInformerHandler<T>> action)
+    {
+        IInformerHandler<T>[] current;
+        lock (handlers)
+        {
+            current = [.. handlers];
+        }
+
+        foreach (var handler in current)
+        {
+            action(handler);
+        }
+    }
+
+    private T Decode(JsonObject obj)
+    {
+        obj["apiVersion"] ??= type.ApiVersion;
+        obj["kind"] ??= type.Kind;
+        return obj.Deserialize(typeInfo) ?? throw new JsonException($"could not decode a {type.Kind}");
+    }
+
+    private static (string Namespace, string Name) KeyOf(T obj) => (obj.Metadata.Namespace() ?? string.Empty, obj.Metadata.Name ?? string.Empty);
+}
