@@ -25,11 +25,15 @@ internal sealed record SeenRequest(string? Authorization, string? ClientCertific
 /// </summary>
 internal sealed class TestApiServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private const string ServerNameItem = "sni";
 
-    private TestApiServer(WebApplication app, Uri baseUri)
+    private readonly WebApplication app;
+    private readonly X509Certificate2? certificate;
+
+    private TestApiServer(WebApplication app, Uri baseUri, X509Certificate2? certificate)
     {
         this.app = app;
+        this.certificate = certificate;
         BaseUri = baseUri;
     }
 
@@ -42,7 +46,7 @@ internal sealed class TestApiServer : IAsyncDisposable
 
     public static Task<TestApiServer> StartHttpAsync() => StartAsync(null, null);
 
-    /// <param name="serverCertificate">The certificate Kestrel presents.</param>
+    /// <param name="serverCertificate">The certificate Kestrel presents; the server disposes it.</param>
     /// <param name="clientCertificateAuthority">When set, a client certificate issued by it is required.</param>
     public static async Task<TestApiServer> StartAsync(X509Certificate2? serverCertificate, TestCertificateAuthority? clientCertificateAuthority)
     {
@@ -62,7 +66,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         app.Run(context => server!.RespondAsync(context));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
-        server = new TestApiServer(app, new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal)));
+        server = new TestApiServer(app, new Uri(address), serverCertificate);
         return server;
     }
 
@@ -70,11 +74,17 @@ internal sealed class TestApiServer : IAsyncDisposable
     {
         await app.StopAsync();
         await app.DisposeAsync();
+        certificate?.Dispose();
     }
 
     private static void ConfigureHttps(HttpsConnectionAdapterOptions https, X509Certificate2 certificate, TestCertificateAuthority? clientAuthority)
     {
-        https.ServerCertificate = certificate;
+        // The selector sees the SNI the client sent; it is kept with the connection for the requests on it.
+        https.ServerCertificateSelector = (connection, serverName) =>
+        {
+            connection!.Items[ServerNameItem] = serverName;
+            return certificate;
+        };
         if (clientAuthority is not null)
         {
             https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
@@ -87,7 +97,7 @@ internal sealed class TestApiServer : IAsyncDisposable
         var seen = new SeenRequest(
             context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null,
             context.Connection.ClientCertificate?.Subject,
-            context.Features.Get<ITlsHandshakeFeature>()?.HostName is { Length: > 0 } sni ? sni : null,
+            context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ServerNameItem, out var sni) == true ? sni as string : null,
             context.Request.Protocol,
             context.Request.Host.Value ?? string.Empty);
         Requests.Enqueue(seen);
