@@ -17,7 +17,7 @@ using Microsoft.Extensions.Logging;
 namespace MeshBridge.Kubernetes.Tests.Configuration;
 
 /// <summary>What the server saw of one request.</summary>
-internal sealed record SeenRequest(string? Authorization, string? ClientCertificateSubject, string? ServerName, string Protocol, string Host);
+internal sealed record SeenRequest(string? Authorization, string? ClientCertificateSubject, string? ServerName, string Protocol, string Host, long BodyLength);
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1:0, plain HTTP or HTTPS (optionally requiring a client certificate from a CA),
@@ -94,12 +94,15 @@ internal sealed class TestApiServer : IAsyncDisposable
 
     private async Task RespondAsync(HttpContext context)
     {
+        using var body = new MemoryStream();
+        await context.Request.Body.CopyToAsync(body);
         var seen = new SeenRequest(
             context.Request.Headers.Authorization.ToString() is { Length: > 0 } auth ? auth : null,
             context.Connection.ClientCertificate?.Subject,
             context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ServerNameItem, out var sni) == true ? sni as string : null,
             context.Request.Protocol,
-            context.Request.Host.Value ?? string.Empty);
+            context.Request.Host.Value ?? string.Empty,
+            body.Length);
         Requests.Enqueue(seen);
         context.Response.StatusCode = StatusFor(seen);
         context.Response.ContentType = "application/json";

@@ -55,6 +55,13 @@ public sealed class BearerTokenHandler : DelegatingHandler
         return await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Refused rather than passed through: the synchronous path cannot run an exec plugin without blocking on it, and
+    /// a request must never leave without the credentials it was configured with.
+    /// </summary>
+    protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        throw new NotSupportedException("Kubernetes API requests are asynchronous only; use SendAsync.");
+
     private static void Authorize(HttpRequestMessage request, string? token) =>
         request.Headers.Authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
 }
