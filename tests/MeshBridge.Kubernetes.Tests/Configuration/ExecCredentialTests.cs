@@ -82,6 +82,20 @@ public sealed class ExecCredentialTests : IDisposable
     }
 
     [Fact]
+    public async Task When_the_plugin_fails_after_a_401_the_caller_gets_the_plugin_error()
+    {
+        await using var server = await TestApiServer.StartHttpAsync();
+        server.StatusFor = _ => 401;
+        plugin.Answer(ExecPlugin.Credential("revoked"), run: 1);
+        using var http = Client(server);
+
+        var e = await Assert.ThrowsAsync<KubeConfigException>(() => http.GetAsync("api/v1/namespaces"));
+
+        Assert.StartsWith($"exec: executable {plugin.Command} failed with exit code 1: cat: ", e.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
     public async Task The_plugin_gets_its_arguments_environment_and_KUBERNETES_EXEC_INFO_with_the_cluster_when_asked()
     {
         using var authority = new TestCertificateAuthority("cluster-ca");

@@ -44,8 +44,7 @@ public sealed class BearerTokenHandler : DelegatingHandler
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode != HttpStatusCode.Unauthorized
-            || !await tokens.RefreshAfterUnauthorizedAsync(token, cancellationToken).ConfigureAwait(false))
+        if (response.StatusCode != HttpStatusCode.Unauthorized || !await RefreshAsync(response, token, cancellationToken).ConfigureAwait(false))
         {
             return response;
         }
@@ -61,6 +60,23 @@ public sealed class BearerTokenHandler : DelegatingHandler
     /// </summary>
     protected override HttpResponseMessage Send(HttpRequestMessage request, CancellationToken cancellationToken) =>
         throw new NotSupportedException("Kubernetes API requests are asynchronous only; use SendAsync.");
+
+    /// <summary>
+    /// Asks the provider for new credentials after a 401. If that fails (the plugin itself fails), the caller gets the
+    /// provider's error, which says why, instead of the bare 401; client-go only logs it.
+    /// </summary>
+    private async Task<bool> RefreshAsync(HttpResponseMessage unauthorized, string? token, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await tokens.RefreshAfterUnauthorizedAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            unauthorized.Dispose();
+            throw;
+        }
+    }
 
     private static void Authorize(HttpRequestMessage request, string? token) =>
         request.Headers.Authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);

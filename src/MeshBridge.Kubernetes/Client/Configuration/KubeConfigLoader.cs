@@ -18,7 +18,7 @@ internal static class KubeConfigLoader
     public static KubernetesClientConfiguration Load(
         string? kubeconfigPath, string? currentContext, TimeProvider? time, Func<string, string?> environment)
     {
-        var merged = kubeconfigPath is not null
+        var merged = !string.IsNullOrEmpty(kubeconfigPath)
             ? MergedKubeConfig.Load([kubeconfigPath], missingIsError: true)
             : MergedKubeConfig.Load(DefaultPaths(environment), missingIsError: false);
         if (merged.Files.Count == 0)

@@ -63,7 +63,7 @@ internal sealed class KubernetesTransportHandler(TlsSettings settings, Func<X509
         ConnectCallback = connector.ConnectAsync,
 
         // Watches hold HTTP/2 streams open; more than one connection keeps them from queueing behind the server's
-        // stream limit (100 on kube-apiserver).
+        // limit of concurrent streams per connection.
         EnableMultipleHttp2Connections = true,
 
         // Reconnect now and then so a new API server replica behind the service or load balancer gets traffic; a

@@ -21,8 +21,8 @@ internal sealed class TlsConnector
     {
         this.settings = settings;
 
-        // A context sends exactly this certificate whatever CA names the server asks for; SslStream's own selection
-        // would send none when the server's list does not name the issuer, and Go's crypto/tls sends it regardless.
+        // A context sends exactly this certificate whatever CA names the server lists, as Go's crypto/tls does with a
+        // single configured certificate; SslStream's own selection from ClientCertificates filters by those names.
         this.clientCertificate = clientCertificate is null ? null
             : SslStreamCertificateContext.Create(clientCertificate, additionalCertificates: null, offline: true);
     }
