@@ -65,7 +65,7 @@ public sealed class RecordUpdateTests
     {
         var live = Create(VirtualServer("""{"host":"tea.example.com"}"""));
 
-        var again = Patch(live, """{"spec":{"host":"tea.example.com"}}""", "kubectl-create", minutesLater: 9);
+        var again = Patch(live, """{"spec":{"host":"tea.example.com"}}""", "kubectl-patch", minutesLater: 9);
 
         Assert.Equal(live.ManagedFields, again.ManagedFields);
         Json.Equal(live.Object.ToJsonString(), again.Object);

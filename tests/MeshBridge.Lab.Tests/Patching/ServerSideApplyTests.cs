@@ -118,6 +118,21 @@ public sealed class ServerSideApplyTests
     }
 
     [Fact]
+    public void A_map_the_applier_gives_up_stays_while_an_updater_owns_a_field_inside_it()
+    {
+        var live = Config("""{"host":"a","tls":{"secret":"s","redirect":{"enable":true}}}""");
+        ManagedFieldsEntry[] owners =
+        [
+            ManagedFieldsEntry.FromJson(Json.Object("""{"manager":"alice","operation":"Apply","apiVersion":"k8s.nginx.org/v1","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:host":{},"f:tls":{".":{}}}}}""")),
+            ManagedFieldsEntry.FromJson(Json.Object("""{"manager":"nic","operation":"Update","apiVersion":"k8s.nginx.org/v1","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:tls":{"f:secret":{}}}}}""")),
+        ];
+
+        var after = Applied(ServerSideApply.Apply(live, Config("""{"host":"a"}"""), "alice", false, owners, Version, T0));
+
+        Json.Equal("""{"host":"a","tls":{"secret":"s","redirect":{"enable":true}}}""", after.Object!["spec"]);
+    }
+
+    [Fact]
     public void A_list_is_replaced_whole_and_owned_as_one_field()
     {
         var live = Applied(Apply(null, Config("""{"upstreams":[{"name":"a","port":80},{"name":"b","port":81}]}"""), "alice"));

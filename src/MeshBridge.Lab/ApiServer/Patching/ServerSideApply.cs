@@ -21,6 +21,12 @@ public static class ServerSideApply
     /// create. The caller strips what the endpoint resets (<c>.status</c> on the main resource of a CR with a status
     /// subresource) before calling.
     /// </summary>
+    /// <param name="live">The stored object, or null to create; its own managedFields are ignored in favour of <paramref name="managedFields"/>.</param>
+    /// <param name="applied">The request body. Its metadata.resourceVersion merges like any field; checking it as a precondition is the caller's job.</param>
+    /// <param name="managedFields">The live entries (<see cref="ManagedFieldsEntry.ListFrom"/> of the stored object).</param>
+    /// <param name="apiVersion">The group/version the request was made in, recorded on the entry.</param>
+    /// <param name="now">The entry's time; kept at whole seconds, and not used at all when nothing changes.</param>
+    /// <param name="subresource">"status" for an apply to /status, which makes it a different manager.</param>
     /// <exception cref="PatchException">The applied configuration carries managedFields (400, as the API server).</exception>
     public static ApplyOutcome Apply(
         JsonObject? live,
@@ -42,6 +48,8 @@ public static class ServerSideApply
         var entries = managedFields.ToList();
         if (live is not null && entries.Count == 0)
         {
+            // An object nobody tracks (its managedFields were cleared) is first handed to a placeholder owner, so
+            // the first applier cannot silently overwrite what others wrote [internal/skipnonapplied.go].
             entries.Add(new ManagedFieldsEntry(BeforeFirstApplyManager, ManagedFieldsOperation.Update, apiVersion, time, FieldComparison.Between([], before).Changed));
         }
 
