@@ -66,6 +66,16 @@ public sealed class ApiError : Exception
         return new ApiError(422, "Invalid", $"{kind} \"{name}\" is invalid: {joined}", details);
     }
 
+    /// <summary>An error from a Status built elsewhere (patching, tokens), keeping its code, reason, message and details.</summary>
+    public static ApiError FromStatus(MeshBridge.Kubernetes.Models.V1Status status)
+    {
+        ArgumentNullException.ThrowIfNull(status);
+        var details = status.Details is null
+            ? null
+            : System.Text.Json.JsonSerializer.SerializeToNode(status.Details, MeshBridge.Kubernetes.Models.KubernetesJsonContext.Default.V1StatusDetails) as JsonObject;
+        return new ApiError(status.Code ?? 500, status.Reason ?? "InternalError", status.Message ?? string.Empty, details);
+    }
+
     public JsonObject ToStatus()
     {
         var status = new JsonObject

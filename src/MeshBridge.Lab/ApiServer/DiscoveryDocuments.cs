@@ -84,7 +84,7 @@ public static class DiscoveryDocuments
     /// <summary>A patch operation per resource, declaring the fieldValidation parameter (all kubectl checks for).</summary>
     public static JsonObject? OpenApiGroupVersion(ResourceCatalog catalog, string groupVersion)
     {
-        var served = catalog.All.Where(r => r.GroupVersion == groupVersion && !r.Virtual).ToList();
+        var served = catalog.All.Where(r => r.GroupVersion == groupVersion).ToList();
         if (served.Count == 0)
         {
             return null;

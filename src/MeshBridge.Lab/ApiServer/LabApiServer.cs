@@ -38,7 +38,8 @@ public sealed class LabApiServer : IAsyncDisposable
         Catalog = new ResourceCatalog();
         Faults = options.Faults;
         AdminToken = options.AdminToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
-        endpoint = new ResourceEndpoint(Store, Catalog, options.Time, options);
+        Tokens = new Auth.ServiceAccountTokenIssuer(options.Time);
+        endpoint = new ResourceEndpoint(Store, Catalog, options.Time, options, Tokens);
     }
 
     public LabApiServerOptions Options { get; }
@@ -62,8 +63,8 @@ public sealed class LabApiServer : IAsyncDisposable
 
     public System.Security.Cryptography.X509Certificates.X509Certificate2 CertificateAuthority => certificates.Authority;
 
-    /// <summary>Validates bearer tokens other than the admin token (service-account JWTs); none by default.</summary>
-    public Func<string, bool> TokenAuthenticator { get; set; } = _ => false;
+    /// <summary>Signs the service-account tokens the lab issues (TokenRequest) and reviews them (TokenReview).</summary>
+    public Auth.ServiceAccountTokenIssuer Tokens { get; }
 
     public static async Task<LabApiServer> StartAsync(LabApiServerOptions? options = null, CancellationToken cancellationToken = default)
     {
@@ -170,6 +171,7 @@ public sealed class LabApiServer : IAsyncDisposable
         await app.StopAsync().ConfigureAwait(false);
         await app.DisposeAsync().ConfigureAwait(false);
         certificates.Dispose();
+        Tokens.Dispose();
     }
 
     private void Bootstrap()
@@ -204,6 +206,11 @@ public sealed class LabApiServer : IAsyncDisposable
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away.
+        }
+        catch (Exception error) when (!context.Response.HasStarted && error is not OperationCanceledException)
+        {
+            // A lab bug must still answer like an API server does: a 500 Status naming the error.
+            await ResourceEndpoint.WriteJsonAsync(context, 500, new ApiError(500, "InternalError", $"Internal error occurred: {error.GetType().Name}: {error.Message}").ToStatus()).ConfigureAwait(false);
         }
     }
 
@@ -257,7 +264,9 @@ public sealed class LabApiServer : IAsyncDisposable
         }
 
         var token = header["Bearer ".Length..].Trim();
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(AdminToken)) || TokenAuthenticator(token);
+        // A service-account token authenticates only with the API server's own audience, as on a real cluster.
+        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(AdminToken)) ||
+            endpoint.Review(token, []).Status.Authenticated == true;
     }
 
     private JsonNode? Document(string path)

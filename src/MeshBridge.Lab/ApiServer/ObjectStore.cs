@@ -124,7 +124,7 @@ public sealed class ObjectStore
                 metadata["deletionTimestamp"] = deleting.DeepClone();
             }
 
-            var generation = currentMetadata["generation"]?.GetValue<long>() ?? 0;
+            var generation = Number(currentMetadata["generation"]);
             if (hasGeneration)
             {
                 metadata["generation"] = SpecChanged(current, value) ? generation + 1 : generation;
@@ -161,7 +161,7 @@ public sealed class ObjectStore
                     metadata["deletionGracePeriodSeconds"] = 0;
                     if (hasGeneration)
                     {
-                        metadata["generation"] = (metadata["generation"]?.GetValue<long>() ?? 0) + 1;
+                        metadata["generation"] = Number(metadata["generation"]) + 1;
                     }
 
                     return (Commit(WatchEventKind.Modified, key, marked), true);
@@ -299,6 +299,10 @@ public sealed class ObjectStore
 
     private static long ResourceVersionOf(JsonObject value) =>
         long.Parse(Metadata(value)["resourceVersion"]!.GetValue<string>(), CultureInfo.InvariantCulture);
+
+    /// <summary>A JSON number as a long, whatever CLR type backs the node (0 when absent).</summary>
+    internal static long Number(JsonNode? node) =>
+        node is null ? 0 : long.Parse(node.ToJsonString(), NumberStyles.Integer, CultureInfo.InvariantCulture);
 
     internal static JsonObject Metadata(JsonObject value)
     {

@@ -7,6 +7,18 @@ public sealed partial class ResourceEndpoint
 {
     private async Task CreateAsync(ApiRequest request)
     {
+        if (request is { Subresource: "token", Resource: { Group: "", Plural: "serviceaccounts" } })
+        {
+            await TokenRequestAsync(request).ConfigureAwait(false);
+            return;
+        }
+
+        if (request.Resource is { Group: "authentication.k8s.io", Plural: "tokenreviews" })
+        {
+            await TokenReviewAsync(request).ConfigureAwait(false);
+            return;
+        }
+
         if (request.Subresource is not null || request.Name is not null)
         {
             throw ApiError.NoSuchPath();
@@ -17,7 +29,7 @@ public sealed partial class ResourceEndpoint
         await WriteJsonAsync(request.Context, 201, ToClientForm(request, created)).ConfigureAwait(false);
     }
 
-    internal JsonObject Create(ApiRequest request, JsonObject body, string fieldValidation, bool dryRun)
+    internal JsonObject Create(ApiRequest request, JsonObject body, string fieldValidation, bool dryRun, bool managedFieldsDone = false)
     {
         var resource = request.Resource;
         CheckTypeAndNamespace(request, body);
@@ -49,6 +61,11 @@ public sealed partial class ResourceEndpoint
         }
 
         var admitted = Admit(request, body, name, fieldValidation);
+        if (!managedFieldsDone)
+        {
+            admitted = Patching.ServerSideApply.RecordUpdate(null, admitted, Manager(request, "unknown"), null, [], resource.GroupVersion, time.GetUtcNow()).Object;
+        }
+
         if (dryRun)
         {
             return admitted;
@@ -84,7 +101,8 @@ public sealed partial class ResourceEndpoint
     /// Replaces an object: a stale resourceVersion is a 409; on the main endpoint status is kept from storage and on
     /// <c>/status</c> only status changes (apiextensions-apiserver status_strategy.go).
     /// </summary>
-    internal JsonObject Update(ApiRequest request, JsonObject body, string fieldValidation, bool requireResourceVersion)
+    /// <param name="manager">The field manager to record ("" derives it from the request; null when the caller already did).</param>
+    internal JsonObject Update(ApiRequest request, JsonObject body, string fieldValidation, bool requireResourceVersion, string? manager = "")
     {
         var resource = request.Resource;
         CheckTypeAndNamespace(request, body);
@@ -114,6 +132,12 @@ public sealed partial class ResourceEndpoint
             var next = request.Subresource == "status" ? WithStatusFrom(current, body) : KeepStatus(resource, current, body);
             CheckFinalizers(resource, current, next);
             var admitted = Admit(request, next, request.Name!, fieldValidation);
+            if (manager is not null)
+            {
+                admitted = Patching.ServerSideApply.RecordUpdate(current, admitted, manager.Length > 0 ? manager : Manager(request, "unknown"),
+                    request.Subresource, Patching.ManagedFieldsEntry.ListFrom(current), resource.GroupVersion, time.GetUtcNow()).Object;
+            }
+
             var stored = store.Update(KeyOf(request), admitted, resource.HasGeneration);
             OnStored(resource, stored);
             return stored;

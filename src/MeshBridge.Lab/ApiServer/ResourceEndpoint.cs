@@ -17,13 +17,15 @@ public sealed partial class ResourceEndpoint
     private readonly ResourceCatalog catalog;
     private readonly TimeProvider time;
     private readonly LabApiServerOptions options;
+    private readonly Auth.ServiceAccountTokenIssuer tokens;
 
-    public ResourceEndpoint(ObjectStore store, ResourceCatalog catalog, TimeProvider time, LabApiServerOptions options)
+    public ResourceEndpoint(ObjectStore store, ResourceCatalog catalog, TimeProvider time, LabApiServerOptions options, Auth.ServiceAccountTokenIssuer tokens)
     {
         this.store = store;
         this.catalog = catalog;
         this.time = time;
         this.options = options;
+        this.tokens = tokens;
     }
 
     public Task HandleAsync(ApiRequest request) => request.Verb switch
