@@ -75,8 +75,18 @@ public sealed class Informer<T> where T : KubernetesObject
                     needList = false;
                 }
 
-                needList = await WatchOnceAsync(cancellationToken).ConfigureAwait(false);
-                failures = 0;
+                var (relist, delivered) = await WatchOnceAsync(cancellationToken).ConfigureAwait(false);
+                needList = relist;
+                if (delivered || relist)
+                {
+                    failures = 0;
+                }
+                else
+                {
+                    // A stream that closed without a single event: back off as after a failure, or a server that
+                    // drops watches at once would be hammered (client-go's reflector backs off here too).
+                    await DelayAsync(failures++, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -88,19 +98,24 @@ public sealed class Informer<T> where T : KubernetesObject
             }
             catch (Exception e) when (e is KubernetesException or HttpRequestException or IOException or JsonException or OperationCanceledException)
             {
-                var delay = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * (1L << Math.Min(failures++, 16))));
-                try
-                {
-                    await Task.Delay(delay, options.Time, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    break;
-                }
+                await DelayAsync(failures++, cancellationToken).ConfigureAwait(false);
             }
         }
 
         await resyncLoop.ConfigureAwait(false);
+    }
+
+    private async Task DelayAsync(int failures, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * (1L << Math.Min(failures, 16))));
+        try
+        {
+            await Task.Delay(delay, options.Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopping: the loop condition ends the informer.
+        }
     }
 
     private async Task RelistAsync(CancellationToken cancellationToken)
@@ -125,9 +140,10 @@ public sealed class Informer<T> where T : KubernetesObject
         synced.TrySetResult();
     }
 
-    /// <summary>Watches until the stream ends; true when the cache must relist (the server said 410 Gone).</summary>
-    private async Task<bool> WatchOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Watches until the stream ends: whether the cache must relist (410 Gone), and whether any event came.</summary>
+    private async Task<(bool Relist, bool Delivered)> WatchOnceAsync(CancellationToken cancellationToken)
     {
+        var delivered = false;
         var timeout = (int)(options.MinWatchTimeout.TotalSeconds * (1 + options.Random.NextDouble()));
         var watch = new WatchOptions
         {
@@ -147,19 +163,20 @@ public sealed class Informer<T> where T : KubernetesObject
                 case WatchEventType.Deleted:
                     Remove(Decode(e.Object));
                     break;
-                case WatchEventType.Error when e.Object["code"]?.GetValue<int>() == 410:
-                    return true;
+                case WatchEventType.Error when e.Object["code"]?.ToJsonString() == "410":
+                    return (true, delivered);
                 case WatchEventType.Error:
                     throw new KubernetesException(e.Object["message"]?.GetValue<string>() ?? "watch error");
             }
 
+            delivered = true;
             if (e.ResourceVersion is { Length: > 0 } version)
             {
                 Volatile.Write(ref resourceVersion, version);
             }
         }
 
-        return false;
+        return (false, delivered);
     }
 
     private void Upsert(T obj)

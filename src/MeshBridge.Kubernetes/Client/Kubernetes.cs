@@ -22,6 +22,12 @@ public sealed partial class Kubernetes : IDisposable
     private readonly RateLimiter limiter;
     private readonly bool ownsLimiter;
 
+    /// <summary>A client for a kubeconfig or in-cluster configuration (TLS, bearer token, exec plugin, token file).</summary>
+    public Kubernetes(Configuration.KubernetesClientConfiguration configuration, KubernetesClientOptions? options = null)
+        : this(configuration?.BaseUri ?? throw new ArgumentNullException(nameof(configuration)), configuration.CreateHttpMessageHandler(), options)
+    {
+    }
+
     public Kubernetes(Uri baseUri, HttpMessageHandler handler, KubernetesClientOptions? options = null, bool disposeHandler = true)
     {
         ArgumentNullException.ThrowIfNull(baseUri);
@@ -55,6 +61,7 @@ public sealed partial class Kubernetes : IDisposable
     }
 
     /// <summary>Sends a request built fresh for each attempt; returns a success response or throws <see cref="KubernetesException"/>.</summary>
+    /// <remarks>HTTP/2 where the server offers it, as client-go does, so watches share one connection.</remarks>
     private async Task<HttpResponseMessage> SendAsync(
         HttpMethod method, string path, JsonNode? body, string contentType, bool stream, CancellationToken cancellationToken)
     {
@@ -62,7 +69,8 @@ public sealed partial class Kubernetes : IDisposable
         for (var attempt = 0; ; attempt++)
         {
             using var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
-            using var request = new HttpRequestMessage(method, path);
+            // HttpClient's default version applies only to its convenience methods, so each request carries it.
+            using var request = new HttpRequestMessage(method, path) { Version = HttpVersion.Version20, VersionPolicy = HttpVersionPolicy.RequestVersionOrLower };
             request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
             if (payload is not null)
             {

@@ -236,6 +236,7 @@ public sealed class LabApiServer : IAsyncDisposable
 
         var request = ApiRequest.Parse(context, Catalog) ?? throw ApiError.NoSuchPath();
         Counters.Record(request.Verb, request.Resource.Plural);
+        Counters.RecordProtocol(context.Request.Protocol);
         if (Faults.Take(request) is { } fault)
         {
             await InjectAsync(context, fault).ConfigureAwait(false);

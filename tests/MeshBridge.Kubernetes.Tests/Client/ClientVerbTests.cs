@@ -145,6 +145,54 @@ public sealed class ClientVerbTests
         Assert.NotNull(await lab.Client.TryGetAsync(ConfigMaps, "default", "a"));
     }
 
+    [Fact]
+    public async Task The_client_speaks_HTTP2_to_the_lab_and_kubeconfig_credentials_authenticate_it()
+    {
+        await using var lab = await LabConnection.StartAsync();
+
+        await lab.Client.ListAsync(ConfigMaps, "default");
+
+        Assert.Equal(1, lab.Server.Counters.ProtocolCount("HTTP/2"));
+    }
+
+    [Fact]
+    public async Task A_token_from_TokenRequest_authenticates_as_its_service_account_and_an_unknown_one_does_not()
+    {
+        await using var lab = await LabConnection.StartAsync();
+        await lab.Client.CreateAsync(ResourceTypes.ServiceAccounts, "default", new JsonObject { ["metadata"] = new JsonObject { ["name"] = "nic" } });
+
+        var apiToken = await lab.Client.CreateTokenAsync("default", "nic", [], 3600);
+        var meshToken = await lab.Client.CreateTokenAsync("default", "nic", ["istio-ca"], 600);
+        var asApi = await ReviewAsync(lab, apiToken.Token, []);
+        var asMesh = await ReviewAsync(lab, meshToken.Token, ["istio-ca"]);
+        var meshTokenAgainstApi = await ReviewAsync(lab, meshToken.Token, []);
+
+        Assert.Equal("system:serviceaccount:default:nic", asApi["status"]!["user"]!["username"]!.ToString());
+        Assert.True(asMesh["status"]!["authenticated"]!.GetValue<bool>());
+        Assert.Null(meshTokenAgainstApi["status"]!["authenticated"]);
+        Assert.True(meshToken.ExpirationTimestamp > DateTimeOffset.UtcNow.AddMinutes(9));
+        Assert.DoesNotContain(meshToken.Token, meshToken.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_without_credentials_is_unauthorized()
+    {
+        await using var lab = await LabConnection.StartAsync();
+        using var anonymous = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }) { BaseAddress = lab.Server.BaseAddress };
+
+        var response = await anonymous.GetAsync(new Uri("api/v1/namespaces", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    private static Task<JsonObject> ReviewAsync(LabConnection lab, string token, string[] audiences) =>
+        lab.Client.CreateAsync(ResourceTypes.TokenReviews, null, new JsonObject
+        {
+            ["apiVersion"] = "authentication.k8s.io/v1",
+            ["kind"] = "TokenReview",
+            ["spec"] = new JsonObject { ["token"] = token, ["audiences"] = new JsonArray([.. audiences.Select(a => (JsonNode)a)]) },
+        });
+
     private static JsonObject WithData(JsonObject obj, string value)
     {
         obj["data"]!["value"] = value;
