@@ -12,8 +12,8 @@ public sealed partial class ProjectGraphTests
     {
         ["MeshBridge.Transform"] = [],
         ["MeshBridge.Manifests"] = ["MeshBridge.Transform"],
-        ["MeshBridge.Kubernetes"] = ["MeshBridge.Transform", "MeshBridge.Manifests"],
         ["MeshBridge.Lab"] = ["MeshBridge.Manifests", "MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates", "MeshBridge.Grpc"],
+        ["MeshBridge.Kubernetes"] = ["MeshBridge.Transform", "MeshBridge.Manifests"],
         ["MeshBridge.Cli"] = ["MeshBridge.Transform", "MeshBridge.Manifests", "MeshBridge.Kubernetes", "MeshBridge.Controller", "MeshBridge.Certificates", "MeshBridge.Grpc", "MeshBridge.Lab"],
     };
 
