@@ -109,6 +109,6 @@ public sealed class KubectlCreateTokenTests : IDisposable
                 namespace: default
             current-context: lab
             """);
-        return await ExternalProcess.RunAsync(Kubectl133.Path, ["--kubeconfig", kubeconfig, .. command], home: _dir);
+        return await ExternalProcess.RunAsync(Support.Kubectl.Path, ["--kubeconfig", kubeconfig, .. command], home: _dir);
     }
 }

@@ -60,12 +60,12 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
         return Process.Start(start)!;
     }
 
+    /// <summary>kubectl 1.33 is <c>$(dirname $(readlink -f $(command -v kubectl)))/kubectl.1.33</c> on this machine.</summary>
     private static string Resolve()
     {
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(System.IO.Path.PathSeparator)
-            .Select(d => System.IO.Path.Combine(d, "kubectl")).FirstOrDefault(File.Exists)
+        var kubectl = Auth.ExternalProcess.FindOnPath("kubectl")
             ?? throw new InvalidOperationException("kubectl is not on PATH; the lab's fidelity tests need the real kubectl 1.33 (installed with the Google Cloud CLI).");
-        var real = new FileInfo(onPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? onPath;
+        var real = File.ResolveLinkTarget(kubectl, returnFinalTarget: true)?.FullName ?? System.IO.Path.GetFullPath(kubectl);
         var versioned = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(real)!, "kubectl.1.33");
         return File.Exists(versioned)
             ? versioned
