@@ -8,7 +8,7 @@ namespace MeshBridge.Kubernetes.Tests.Queues;
 public sealed class ConcurrentWorkerTests
 {
     private const int Keys = 50;
-    private const int Rounds = 40;
+    private const int Rounds = 200;
     private const int Workers = 8;
 
     [Fact]
@@ -19,6 +19,7 @@ public sealed class ConcurrentWorkerTests
         var seen = new int[Keys];
         var inFlight = new ConcurrentDictionary<int, bool>();
         var overlaps = 0;
+        var processed = 0;
 
         var workers = Enumerable.Range(0, Workers).Select(worker => Task.Run(async () =>
         {
@@ -33,13 +34,20 @@ public sealed class ConcurrentWorkerTests
                 InterlockedMax(ref seen[key], Volatile.Read(ref added[key]));
                 await Task.Yield();
                 inFlight.TryRemove(key, out _);
+                Interlocked.Increment(ref processed);
                 queue.Done(key);
             }
         })).ToList();
-        var producers = Enumerable.Range(0, 2).Select(p => Task.Run(() =>
+        var producers = Enumerable.Range(0, 2).Select(p => Task.Run(async () =>
         {
             for (var round = 0; round < Rounds; round++)
             {
+                // Each round waits for the workers to have taken keys, so adds keep landing on keys being processed.
+                while (Volatile.Read(ref processed) < round)
+                {
+                    await Task.Yield();
+                }
+
                 for (var key = p; key < Keys; key += 2)
                 {
                     Interlocked.Increment(ref added[key]);
@@ -54,6 +62,7 @@ public sealed class ConcurrentWorkerTests
 
         Assert.Equal(0, overlaps);
         Assert.Equal(added, seen);
+        Assert.True(queue.AddsTotal > Keys * 2, $"only {queue.AddsTotal} adds made a key pending: the workers never raced the producers");
     }
 
     private static void InterlockedMax(ref int target, int value)

@@ -45,7 +45,7 @@ public sealed class DelayedAddTests
 
         _clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(1, queue.Length);
-        queue.Done((await queue.GetAsync()).Key);
+        queue.Done((await queue.NextAsync()).Key);
         _clock.Advance(TimeSpan.FromSeconds(8));
         Assert.Equal(0, queue.Length);
     }
@@ -60,7 +60,7 @@ public sealed class DelayedAddTests
 
         _clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(1, queue.Length);
-        queue.Done((await queue.GetAsync()).Key);
+        queue.Done((await queue.NextAsync()).Key);
         _clock.Advance(TimeSpan.FromSeconds(8));
         Assert.Equal(0, queue.Length);
     }
@@ -75,7 +75,7 @@ public sealed class DelayedAddTests
         queue.AddAfter("middle", TimeSpan.FromSeconds(2));
         _clock.Advance(TimeSpan.FromSeconds(3));
 
-        Assert.Equal(["early", "middle", "late"], [(await queue.GetAsync()).Key, (await queue.GetAsync()).Key, (await queue.GetAsync()).Key]);
+        Assert.Equal(["early", "middle", "late"], [(await queue.NextAsync()).Key, (await queue.NextAsync()).Key, (await queue.NextAsync()).Key]);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class DelayedAddTests
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.AddRateLimited("a");
         _clock.Advance(TimeSpan.FromMilliseconds(5));
-        await queue.GetAsync();
+        await queue.NextAsync();
 
         queue.AddRateLimited("a");
         queue.Done("a");

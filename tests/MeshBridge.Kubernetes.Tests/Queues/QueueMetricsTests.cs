@@ -42,7 +42,7 @@ public sealed class QueueMetricsTests
         queue.Add("a");
 
         _clock.Advance(TimeSpan.FromSeconds(3));
-        await queue.GetAsync();
+        await queue.NextAsync();
         _clock.Advance(TimeSpan.FromSeconds(2));
         queue.Done("a");
 
@@ -55,12 +55,12 @@ public sealed class QueueMetricsTests
     {
         using var queue = NewQueue();
         queue.Add("a");
-        await queue.GetAsync();
+        await queue.NextAsync();
         queue.Add("a");
 
         _clock.Advance(TimeSpan.FromSeconds(4));
         queue.Done("a");
-        await queue.GetAsync();
+        await queue.NextAsync();
 
         Assert.Equal([TimeSpan.Zero, TimeSpan.FromSeconds(4)], _metrics.TimesInQueue);
     }

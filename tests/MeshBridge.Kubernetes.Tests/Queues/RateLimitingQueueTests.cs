@@ -6,7 +6,7 @@ namespace MeshBridge.Kubernetes.Tests.Queues;
 /// <summary>client-go queue.go semantics: dedupe, FIFO, one worker per key, dirty keys re-queued on Done.</summary>
 public sealed class RateLimitingQueueTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = QueueTestExtensions.Timeout;
 
     private readonly ManualTimeProvider _clock = new();
 
@@ -19,7 +19,7 @@ public sealed class RateLimitingQueueTests
         queue.Add("a");
 
         Assert.Equal(1, queue.Length);
-        var (key, _) = await queue.GetAsync();
+        var (key, _) = await queue.NextAsync();
         Assert.Equal("a", key);
         Assert.Equal(0, queue.Length);
         queue.Done("a");
@@ -36,7 +36,7 @@ public sealed class RateLimitingQueueTests
             queue.Add(key);
         }
 
-        Assert.Equal(["c", "a", "b"], [(await queue.GetAsync()).Key, (await queue.GetAsync()).Key, (await queue.GetAsync()).Key]);
+        Assert.Equal(["c", "a", "b"], [(await queue.NextAsync()).Key, (await queue.NextAsync()).Key, (await queue.NextAsync()).Key]);
     }
 
     [Fact]
@@ -44,7 +44,7 @@ public sealed class RateLimitingQueueTests
     {
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.Add("a");
-        var (first, _) = await queue.GetAsync();
+        var (first, _) = await queue.NextAsync();
 
         queue.Add("a");
         var second = queue.GetAsync();
@@ -61,14 +61,14 @@ public sealed class RateLimitingQueueTests
     {
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.Add("a");
-        await queue.GetAsync();
+        await queue.NextAsync();
 
         queue.Add("a");
         queue.Add("a");
         queue.Done("a");
 
         Assert.Equal(1, queue.Length);
-        await queue.GetAsync();
+        await queue.NextAsync();
         queue.Done("a");
         Assert.Equal(0, queue.Length);
     }
@@ -78,14 +78,14 @@ public sealed class RateLimitingQueueTests
     {
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.Add("a");
-        await queue.GetAsync();
+        await queue.NextAsync();
 
         queue.Add("a");
         queue.Add("b");
         queue.Done("a");
 
-        Assert.Equal("b", (await queue.GetAsync()).Key);
-        Assert.Equal("a", (await queue.GetAsync()).Key);
+        Assert.Equal("b", (await queue.NextAsync()).Key);
+        Assert.Equal("a", (await queue.NextAsync()).Key);
     }
 
     [Fact]
@@ -127,7 +127,7 @@ public sealed class RateLimitingQueueTests
         queue.Add("a");
 
         Assert.Equal(1, queue.Length);
-        Assert.Equal("a", (await queue.GetAsync()).Key);
+        Assert.Equal("a", (await queue.NextAsync()).Key);
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class RateLimitingQueueTests
         queue.Done("a");
 
         Assert.Equal(1, queue.Length);
-        await queue.GetAsync();
+        await queue.NextAsync();
         Assert.Equal(0, queue.Length);
     }
 

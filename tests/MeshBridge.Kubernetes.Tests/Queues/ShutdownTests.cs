@@ -6,7 +6,7 @@ namespace MeshBridge.Kubernetes.Tests.Queues;
 /// <summary>client-go ShutDown / ShutDownWithDrain: waiters wake, adds stop, queued keys are still handed out.</summary>
 public sealed class ShutdownTests
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan Timeout = QueueTestExtensions.Timeout;
 
     private readonly ManualTimeProvider _clock = new();
 
@@ -35,7 +35,7 @@ public sealed class ShutdownTests
         queue.AddRateLimited("c");
 
         Assert.Equal(0, queue.Length);
-        Assert.True((await queue.GetAsync()).Shutdown);
+        Assert.True((await queue.NextAsync()).Shutdown);
     }
 
     [Fact]
@@ -46,8 +46,8 @@ public sealed class ShutdownTests
 
         queue.ShutDown();
 
-        Assert.Equal(("a", false), await queue.GetAsync());
-        Assert.True((await queue.GetAsync()).Shutdown);
+        Assert.Equal(("a", false), await queue.NextAsync());
+        Assert.True((await queue.NextAsync()).Shutdown);
     }
 
     [Fact]
@@ -69,8 +69,8 @@ public sealed class ShutdownTests
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.Add("a");
         queue.Add("b");
-        await queue.GetAsync();
-        await queue.GetAsync();
+        await queue.NextAsync();
+        await queue.NextAsync();
 
         var drained = queue.ShutDownWithDrainAsync();
         Assert.False(drained.IsCompleted);
@@ -96,7 +96,7 @@ public sealed class ShutdownTests
     {
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.Add("a");
-        await queue.GetAsync();
+        await queue.NextAsync();
         var drained = queue.ShutDownWithDrainAsync();
 
         queue.ShutDown();
@@ -109,7 +109,7 @@ public sealed class ShutdownTests
     {
         using var queue = new RateLimitingQueue<string>(_clock);
         queue.Add("a");
-        await queue.GetAsync();
+        await queue.NextAsync();
         queue.ShutDown();
 
         var drained = queue.ShutDownWithDrainAsync();
