@@ -11,7 +11,7 @@ public sealed class ExecClientCertificateTests : IDisposable
 
     private readonly TestCertificateAuthority authority = new("cluster-ca");
     private readonly ExecPlugin plugin = new();
-    private readonly ManualClock clock = new(Start);
+    private readonly ManualTimeProvider clock = new(Start);
 
     public void Dispose()
     {

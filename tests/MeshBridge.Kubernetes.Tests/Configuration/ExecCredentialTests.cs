@@ -11,7 +11,7 @@ public sealed class ExecCredentialTests : IDisposable
     private static readonly DateTimeOffset Start = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     private readonly ExecPlugin plugin = new();
-    private readonly ManualClock clock = new(Start);
+    private readonly ManualTimeProvider clock = new(Start);
 
     public void Dispose() => plugin.Dispose();
 

@@ -107,7 +107,7 @@ public sealed class InClusterConfigTests : IDisposable
     {
         await using var server = await TestApiServer.StartAsync(authority.IssueServer([], [IPAddress.Loopback]), null);
         var directory = ServiceAccount();
-        var clock = new ManualClock();
+        var clock = new ManualTimeProvider();
         var config = InClusterConfigLoader.Load(directory, clock, FakeEnvironment.With(
             ("KUBERNETES_SERVICE_HOST", "127.0.0.1"), ("KUBERNETES_SERVICE_PORT", server.BaseUri.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         using var http = new HttpClient(config.CreateHttpMessageHandler()) { BaseAddress = config.BaseUri, Timeout = TimeSpan.FromSeconds(30) };

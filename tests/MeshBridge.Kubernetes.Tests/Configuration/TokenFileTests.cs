@@ -9,7 +9,7 @@ namespace MeshBridge.Kubernetes.Tests.Configuration;
 public sealed class TokenFileTests : IDisposable
 {
     private readonly TempDirectory temp = new();
-    private readonly ManualClock clock = new();
+    private readonly ManualTimeProvider clock = new();
 
     public void Dispose() => temp.Dispose();
 

@@ -1,5 +1,4 @@
 using MeshBridge.Kubernetes.LeaderElection;
-using MeshBridge.Kubernetes.Tests.Support;
 
 namespace MeshBridge.Kubernetes.Tests.LeaderElection;
 

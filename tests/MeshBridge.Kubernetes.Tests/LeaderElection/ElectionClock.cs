@@ -1,4 +1,3 @@
-using MeshBridge.Kubernetes.Tests.Support;
 
 namespace MeshBridge.Kubernetes.Tests.LeaderElection;
 

@@ -1,6 +1,5 @@
 using MeshBridge.Kubernetes.LeaderElection;
 using MeshBridge.Kubernetes.Models;
-using MeshBridge.Kubernetes.Tests.Support;
 
 namespace MeshBridge.Kubernetes.Tests.LeaderElection;
 

@@ -1,5 +1,4 @@
 using MeshBridge.Kubernetes.Models;
-using MeshBridge.Kubernetes.Tests.Support;
 
 namespace MeshBridge.Kubernetes.Tests.LeaderElection;
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using MeshBridge.Kubernetes.Queues;
-using MeshBridge.Kubernetes.Tests.Support;
 
 namespace MeshBridge.Kubernetes.Tests.Queues;
 

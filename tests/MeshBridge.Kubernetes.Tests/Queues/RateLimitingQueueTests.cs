@@ -1,5 +1,4 @@
 using MeshBridge.Kubernetes.Queues;
-using MeshBridge.Kubernetes.Tests.Support;
 
 namespace MeshBridge.Kubernetes.Tests.Queues;
 

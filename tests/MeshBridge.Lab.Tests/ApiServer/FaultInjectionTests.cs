@@ -10,7 +10,7 @@ public sealed class FaultInjectionTests
     [Fact]
     public async Task An_outage_window_fails_requests_only_inside_it_on_the_labs_clock()
     {
-        var clock = new ManualClock(DateTimeOffset.Parse("2026-11-22T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
+        var clock = new ManualTimeProvider(DateTimeOffset.Parse("2026-11-22T03:00:00Z", System.Globalization.CultureInfo.InvariantCulture));
         var faults = new FaultInjector(clock);
         await using var lab = await LabFixture.StartAsync(new LabApiServerOptions { Time = clock, Faults = faults });
         faults.Add(new FaultRule { Resource = "configmaps", StatusCode = 503, Reason = "ServiceUnavailable", Message = "outage", From = clock.GetUtcNow(), Until = clock.GetUtcNow().AddMinutes(5) });

@@ -9,7 +9,7 @@ namespace MeshBridge.Lab.Tests.Auth;
 public sealed class KubectlCreateTokenTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("meshbridge-kubectl-").FullName;
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new(AuthTestTime.Epoch);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

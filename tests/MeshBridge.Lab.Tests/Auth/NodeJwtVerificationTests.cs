@@ -22,7 +22,7 @@ public sealed class NodeJwtVerificationTests : IDisposable
         """;
 
     private readonly string _dir = Directory.CreateTempSubdirectory("meshbridge-node-").FullName;
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new(AuthTestTime.Epoch);
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 

@@ -10,7 +10,7 @@ public sealed class ServiceAccountTokenIssuerTests : IDisposable
 {
     private const string Jti = "7d3c4d4e-5a43-4c55-9d0a-5a0f2b9c1e21";
 
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new(AuthTestTime.Epoch);
     private readonly ServiceAccountTokenIssuer _issuer;
     private readonly ServiceAccountReference _nic = new("nginx-ingress", "nic", "sa-uid-1");
 

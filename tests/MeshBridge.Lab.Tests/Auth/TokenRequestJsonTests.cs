@@ -6,7 +6,7 @@ namespace MeshBridge.Lab.Tests.Auth;
 /// <summary>TokenRequest bodies in JSON, and the 201 reply token.go sends, byte for byte.</summary>
 public sealed class TokenRequestJsonTests : IDisposable
 {
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new(AuthTestTime.Epoch);
     private readonly ServiceAccountTokenIssuer _issuer;
     private readonly ServiceAccountReference _nic = new("default", "nic", "sa-uid-1");
 

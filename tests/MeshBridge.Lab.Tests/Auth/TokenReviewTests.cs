@@ -11,7 +11,7 @@ public sealed class TokenReviewTests : IDisposable
     private const string SaUid = "sa-uid-1";
     private const string Jti = "7d3c4d4e-5a43-4c55-9d0a-5a0f2b9c1e21";
 
-    private readonly ManualClock _clock = new();
+    private readonly ManualTimeProvider _clock = new(AuthTestTime.Epoch);
     private readonly ServiceAccountTokenIssuer _issuer;
     private readonly ServiceAccountReference _nic = new("nginx-ingress", "nic", SaUid);
 
@@ -88,9 +88,9 @@ public sealed class TokenReviewTests : IDisposable
     {
         var token = Issue(["istio-ca"]);
 
-        _clock.Advance(TimeSpan.FromSeconds(-60));
+        _clock.JumpWallClock(TimeSpan.FromSeconds(-60));
         var inLeeway = _issuer.Review(token, ["istio-ca"], CurrentUid(SaUid));
-        _clock.Advance(TimeSpan.FromSeconds(-1));
+        _clock.JumpWallClock(TimeSpan.FromSeconds(-1));
         var early = _issuer.Review(token, ["istio-ca"], CurrentUid(SaUid));
 
         Assert.True(inLeeway.Status.Authenticated);

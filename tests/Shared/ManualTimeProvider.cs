@@ -1,4 +1,4 @@
-namespace MeshBridge.Kubernetes.Tests.Support;
+namespace MeshBridge.Testing;
 
 /// <summary>
 /// A clock that moves only when a test calls <see cref="Advance"/>. Timers created through <see cref="CreateTimer"/>
@@ -67,6 +67,18 @@ public sealed class ManualTimeProvider : TimeProvider
 
         timer.Change(dueTime, period);
         return timer;
+    }
+
+    /// <summary>
+    /// Moves only the wall clock (<see cref="GetUtcNow"/>), either way, as a clock correction does; timestamps stay,
+    /// for clock-skew tests that arm no timers (a token issued "in the future").
+    /// </summary>
+    public void JumpWallClock(TimeSpan by)
+    {
+        lock (_gate)
+        {
+            _now += by;
+        }
     }
 
     /// <summary>Moves the clock forward, firing every timer that falls due on the way, each at its own due time.</summary>
