@@ -23,6 +23,7 @@ public sealed class LeaderElector
     private long _observedAt;
     private string _reportedLeader = string.Empty;
     private volatile bool _leading;
+    private int _started;
 
     /// <param name="random">Uniform in [0, 1), for retry jitter; <see cref="Random.Shared"/> unless a test pins it.</param>
     public LeaderElector(
@@ -74,6 +75,12 @@ public sealed class LeaderElector
     /// <exception cref="Exception">Whatever <see cref="LeaderCallbacks.OnStartedLeading"/> failed with, after the cleanup.</exception>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        // The observed record and the lock's cached Lease belong to one election loop; a second would race the first.
+        if (Interlocked.Exchange(ref _started, 1) != 0)
+        {
+            throw new InvalidOperationException("RunAsync was already called on this elector; create a new one to run again");
+        }
+
         if (!await AcquireAsync(cancellationToken).ConfigureAwait(false))
         {
             return;

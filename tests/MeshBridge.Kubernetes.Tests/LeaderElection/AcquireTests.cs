@@ -149,6 +149,16 @@ public sealed class AcquireTests
         Assert.Equal(["other"], b.NewLeaders);
     }
 
+    [Fact]
+    public async Task An_elector_runs_once()
+    {
+        await using var a = new Candidate("a", _server, _clock).Start();
+        await a.WhenLeadingAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => a.Elector.RunAsync(CancellationToken.None));
+        Assert.True(a.Elector.IsLeader);
+    }
+
     internal static V1Lease HeldLease(string holder, DateTimeOffset renewTime) => new()
     {
         Metadata = new V1ObjectMeta { Name = "meshbridge-leader", NamespaceProperty = "meshbridge-system" },

@@ -74,7 +74,8 @@ internal sealed class Candidate : IAsyncDisposable
         await _cancellation.CancelAsync();
         if (_run is not null)
         {
-            await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            // Bounded, so a run that never ends fails its test instead of hanging the whole test run.
+            await _run.WaitAsync(Timeout).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         _cancellation.Dispose();
