@@ -1,3 +1,8 @@
 using MeshBridge.Bench;
 
-return InjectBenchmark.Run(args);
+return args.FirstOrDefault() switch
+{
+    "lab-writes" => await LabWriteBenchmark.RunAsync(args[1..]),
+    "inject" => InjectBenchmark.Run(args[1..]),
+    _ => InjectBenchmark.Run(args),
+};

@@ -92,6 +92,24 @@ public sealed class PatchTests
         Assert.Equal(1, viaMain["metadata"]!["generation"]!.GetValue<long>());
     }
 
+    [Fact]
+    public async Task Fields_a_CRD_does_not_declare_are_pruned_when_validation_is_not_strict()
+    {
+        await using var lab = await LabConnection.StartAsync();
+        lab.Server.InstallCustomResourceDefinitions(File.ReadAllText(SharedCrd()), "vs-crd");
+        var vs = JsonNode.Parse("""{"apiVersion":"k8s.nginx.org/v1","kind":"VirtualServer","metadata":{"name":"cafe"},"spec":{"host":"cafe.example.com","hostAlias":"x","upstreams":[{"name":"tea","service":"tea","port":80,"useClusterIp":true}]}}""")!.AsObject();
+
+        var created = await lab.Client.CreateAsync(ResourceTypes.VirtualServers, "default", vs);
+        var strict = await Assert.ThrowsAsync<KubernetesException>(() =>
+            lab.Client.CreateAsync(ResourceTypes.VirtualServers, "default", (JsonObject)vs.DeepClone(), new WriteOptions { FieldValidation = "Strict" }));
+
+        Assert.Null(created["spec"]!["hostAlias"]);
+        Assert.Null(created["spec"]!["upstreams"]![0]!["useClusterIp"]);
+        Assert.Equal(80, created["spec"]!["upstreams"]![0]!["port"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.BadRequest, strict.StatusCode);
+        Assert.Contains("unknown field \"spec.hostAlias\"", strict.Message, StringComparison.Ordinal);
+    }
+
     private static V1Patch Guarded(JsonObject current, string path, string value) => new(new JsonArray(
         new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = current["metadata"]!["resourceVersion"]!.ToString() },
         new JsonObject { ["op"] = "replace", ["path"] = path, ["value"] = value }), PatchType.JsonPatch);
