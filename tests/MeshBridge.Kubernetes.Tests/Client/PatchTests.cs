@@ -114,17 +114,5 @@ public sealed class PatchTests
         new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = current["metadata"]!["resourceVersion"]!.ToString() },
         new JsonObject { ["op"] = "replace", ["path"] = path, ["value"] = value }), PatchType.JsonPatch);
 
-    private static string SharedCrd()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MeshBridge.sln")))
-            {
-                var path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "crds", "nic", "k8s.nginx.org_virtualservers.yaml"));
-                return File.Exists(path) ? path : throw new FileNotFoundException($"the real NIC VirtualServer CRD is expected at {path} (../shared/crds/nic beside the repository)");
-            }
-        }
-
-        throw new InvalidOperationException("MeshBridge.sln not found");
-    }
+    private static string SharedCrd() => TeamFolder.NicCrd("k8s.nginx.org_virtualservers.yaml");
 }

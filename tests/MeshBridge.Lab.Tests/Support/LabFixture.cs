@@ -34,22 +34,7 @@ internal sealed class LabFixture : IAsyncDisposable
         return new LabFixture(server, System.IO.Directory.CreateTempSubdirectory("meshbridge-lab-"));
     }
 
-    /// <summary>The real NIC CRDs are fidelity data from the team folder beside the repository; never copied in.</summary>
-    public static string SharedCrd(string file)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MeshBridge.sln")))
-            {
-                var path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "crds", "nic", file));
-                return File.Exists(path)
-                    ? path
-                    : throw new FileNotFoundException($"The NIC CRD {file} was not found at {path}: the lab tests install the real NIC v5.5.4 CRDs from ../shared/crds/nic beside the repository.");
-            }
-        }
-
-        throw new InvalidOperationException("MeshBridge.sln not found above the test binaries");
-    }
+    public static string SharedCrd(string file) => TeamFolder.NicCrd(file);
 
     public async ValueTask DisposeAsync()
     {
