@@ -14,6 +14,7 @@ public sealed partial class ProjectGraphTests
         ["MeshBridge.Manifests"] = ["MeshBridge.Transform"],
         ["MeshBridge.Lab"] = ["MeshBridge.Manifests", "MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates", "MeshBridge.Grpc"],
         ["MeshBridge.Kubernetes"] = ["MeshBridge.Transform", "MeshBridge.Manifests"],
+        ["MeshBridge.Controller"] = ["MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates"],
         ["MeshBridge.Cli"] = ["MeshBridge.Transform", "MeshBridge.Manifests", "MeshBridge.Kubernetes", "MeshBridge.Controller", "MeshBridge.Certificates", "MeshBridge.Grpc", "MeshBridge.Lab"],
     };
 
