@@ -1,0 +1,54 @@
+using MeshBridge.Kubernetes.Caching;
+using MeshBridge.Kubernetes.Client;
+using MeshBridge.Kubernetes.Models;
+using MeshBridge.Transform.Model;
+using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
+
+namespace MeshBridge.Controller.Caching;
+
+/// <summary>The informer caches the reconcilers read from: NIC resources, NIC workloads, IngressClasses, Services.</summary>
+public sealed class ClusterState
+{
+    public ClusterState(KubernetesApi client, ControllerOptions options)
+    {
+        var informerOptions = new InformerOptions { ResyncPeriod = options.ResyncPeriod, Time = options.Time };
+        VirtualServers = new(client, ResourceTypes.VirtualServers, ModelJsonContext.Default.VirtualServer, informerOptions);
+        VirtualServerRoutes = new(client, ResourceTypes.VirtualServerRoutes, ModelJsonContext.Default.VirtualServerRoute, informerOptions);
+        Policies = new(client, ResourceTypes.Policies, ModelJsonContext.Default.Policy, informerOptions);
+        Deployments = new(client, ResourceTypes.Deployments, ModelJsonContext.Default.Workload, informerOptions);
+        DaemonSets = new(client, ResourceTypes.DaemonSets, ModelJsonContext.Default.Workload, informerOptions);
+        StatefulSets = new(client, ResourceTypes.StatefulSets, ModelJsonContext.Default.Workload, informerOptions);
+    }
+
+    public Informer<VirtualServer> VirtualServers { get; }
+
+    public Informer<VirtualServerRoute> VirtualServerRoutes { get; }
+
+    public Informer<Policy> Policies { get; }
+
+    public Informer<Workload> Deployments { get; }
+
+    public Informer<Workload> DaemonSets { get; }
+
+    public Informer<Workload> StatefulSets { get; }
+
+    public bool HasSynced =>
+        VirtualServers.HasSynced && VirtualServerRoutes.HasSynced && Policies.HasSynced &&
+        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced;
+
+    public IEnumerable<Workload> Workloads =>
+        Deployments.List().Select(w => w with { Kind = "Deployment" })
+            .Concat(DaemonSets.List().Select(w => w with { Kind = "DaemonSet" }))
+            .Concat(StatefulSets.List().Select(w => w with { Kind = "StatefulSet" }));
+
+    public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
+        VirtualServers.RunAsync(cancellationToken), VirtualServerRoutes.RunAsync(cancellationToken), Policies.RunAsync(cancellationToken),
+        Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken));
+
+    public async Task WaitForSyncAsync(CancellationToken cancellationToken)
+    {
+        await Task.WhenAll(
+            VirtualServers.WaitForSyncAsync(cancellationToken), VirtualServerRoutes.WaitForSyncAsync(cancellationToken), Policies.WaitForSyncAsync(cancellationToken),
+            Deployments.WaitForSyncAsync(cancellationToken), DaemonSets.WaitForSyncAsync(cancellationToken), StatefulSets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,141 @@
+using MeshBridge.Controller.Caching;
+using MeshBridge.Controller.Certificates;
+using MeshBridge.Controller.Reconcilers;
+using MeshBridge.Controller.Writes;
+using MeshBridge.Kubernetes.Caching;
+using MeshBridge.Kubernetes.Client;
+using MeshBridge.Kubernetes.Queues;
+using MeshBridge.Transform.Model;
+using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
+
+namespace MeshBridge.Controller;
+
+/// <summary>
+/// The MeshBridge controller: informer caches, a deduplicating rate-limited queue of VirtualServer keys, and workers
+/// that reconcile them (controller-runtime semantics: success forgets the key, an error or a conflict re-queues it
+/// with per-key backoff, RequeueAfter re-adds it later). Changes to VirtualServerRoutes, Policies and NIC workloads
+/// re-queue the VirtualServers they affect.
+/// </summary>
+public sealed class MeshController
+{
+    private readonly ClusterState state;
+    private readonly VirtualServerReconciler reconciler;
+    private readonly RateLimitingQueue<string> queue;
+    private readonly ControllerOptions options;
+
+    public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, IWorkQueueMetrics? metrics = null)
+    {
+        this.options = options;
+        state = new ClusterState(client, options);
+        Writer = new ObjectWriter(client, options.FieldManager);
+        var events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
+        reconciler = new VirtualServerReconciler(state, Writer, events, certificates ?? new NoCertificateSource(), options);
+        queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics);
+        state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)]));
+        state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => ServersOnHost(o.Spec?.Host)));
+        state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
+        var workloads = new Enqueue<Workload>(this, _ => state.VirtualServers.List().Select(Key));
+        state.Deployments.AddHandler(workloads);
+        state.DaemonSets.AddHandler(workloads);
+        state.StatefulSets.AddHandler(workloads);
+    }
+
+    public ObjectWriter Writer { get; }
+
+    public bool HasSynced => state.HasSynced;
+
+    /// <summary>Keys queued or being processed; zero when converged (retries scheduled for later do not count).</summary>
+    public int Pending => queue.Length + busy;
+
+    public long Reconciles => reconciles;
+
+    private int busy;
+    private long reconciles;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var informers = state.RunAsync(cancellationToken);
+        await state.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
+        var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => WorkAsync(cancellationToken)).ToList();
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            queue.ShutDown();
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+        await informers.ConfigureAwait(false);
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var (key, shutdown) = await queue.GetAsync(CancellationToken.None).ConfigureAwait(false);
+            if (shutdown)
+            {
+                return;
+            }
+
+            Interlocked.Increment(ref busy);
+            try
+            {
+                var slash = key.IndexOf('/', StringComparison.Ordinal);
+                var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+                queue.Forget(key);
+                if (result.RequeueAfter is { } delay)
+                {
+                    queue.AddAfter(key, delay);
+                }
+                else if (result.Requeue)
+                {
+                    queue.AddRateLimited(key);
+                }
+            }
+            catch (Exception e) when (e is KubernetesException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                // A conflict (409, or 422 from the resourceVersion test) or a transient failure: try again on fresh state.
+                queue.AddRateLimited(key);
+            }
+            catch (OperationCanceledException)
+            {
+                // Shutting down.
+            }
+            finally
+            {
+                Interlocked.Increment(ref reconciles);
+                Interlocked.Decrement(ref busy);
+                queue.Done(key);
+            }
+        }
+    }
+
+    private IEnumerable<string> ServersOnHost(string? host) =>
+        state.VirtualServers.List().Where(s => s.Spec?.Host == host).Select(Key);
+
+    private static string Key(KubernetesObject o) => $"{o.Metadata.Namespace()}/{o.Metadata.Name}";
+
+    private sealed class Enqueue<T>(MeshController controller, Func<T, IEnumerable<string>> keys) : IInformerHandler<T>
+    {
+        public void OnAdd(T obj) => Add(obj);
+
+        public void OnUpdate(T oldObj, T newObj)
+        {
+            Add(oldObj);
+            Add(newObj);
+        }
+
+        public void OnDelete(T obj) => Add(obj);
+
+        private void Add(T obj)
+        {
+            foreach (var key in keys(obj))
+            {
+                controller.queue.Add(key);
+            }
+        }
+    }
+}

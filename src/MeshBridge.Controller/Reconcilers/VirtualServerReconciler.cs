@@ -1,0 +1,139 @@
+using MeshBridge.Controller.Caching;
+using MeshBridge.Controller.Certificates;
+using MeshBridge.Controller.Writes;
+using MeshBridge.Kubernetes.Client;
+using MeshBridge.Transform;
+using MeshBridge.Transform.Model;
+
+namespace MeshBridge.Controller.Reconcilers;
+
+/// <summary>
+/// Level-based reconcile of one VirtualServer (controller-runtime semantics): read the cached world around it, ask
+/// the pure transform what it should look like, and write only the differences — the VirtualServer, the
+/// VirtualServerRoutes on its host, the NIC workloads serving it, and its namespace's MeshBridge Policy.
+/// </summary>
+public sealed class VirtualServerReconciler(ClusterState state, ObjectWriter writer, EventRecorder events, ICertificateSource certificates, ControllerOptions options)
+{
+    public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var server = state.VirtualServers.Get(ns, name);
+        var servers = Scope(server, ns);
+        var input = new TransformInput
+        {
+            VirtualServers = servers,
+            VirtualServerRoutes = state.VirtualServerRoutes.List().Where(r => servers.Any(s => s.Spec?.Host == r.Spec?.Host)).ToList(),
+            Policies = state.Policies.List(ns),
+            Workloads = state.Workloads.Where(w => options.IngressWorkload is null ? NicInstance.LooksLikeNic(w) : Named(w, options.IngressWorkload.Value)).ToList(),
+        };
+        var transformOptions = new TransformOptions
+        {
+            ClusterDomain = options.ClusterDomain,
+            IngressWorkload = options.IngressWorkload,
+            IstioRevision = options.IstioRevision,
+        };
+        var result = MeshTransform.Apply(input, transformOptions);
+        var key = new ResourceKey(VirtualServer.KubeKind, ns, name);
+        if (server is not null && !await CertificatesReadyAsync(result, key, cancellationToken).ConfigureAwait(false))
+        {
+            return ReconcileResult.After(TimeSpan.FromMinutes(1));
+        }
+
+        await WriteAsync(input, result, server, key, cancellationToken).ConfigureAwait(false);
+        foreach (var diagnostic in result.Diagnostics.Where(d => d.Resource == key && d.Severity != DiagnosticSeverity.Info))
+        {
+            await events.RecordAsync(key, VirtualServer.KubeApiVersion, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal",
+                diagnostic.Reason, string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return ReconcileResult.Done;
+    }
+
+    /// <summary>
+    /// The VirtualServers the decision depends on: this one and every other one its NIC instances serve (enrollment
+    /// and conflicts are per instance), and, when it is gone, its namespace's (to retire an unused Policy).
+    /// </summary>
+    private List<VirtualServer> Scope(VirtualServer? server, string ns)
+    {
+        var all = state.VirtualServers.List();
+        if (server is null)
+        {
+            return all.Where(s => s.Metadata.Namespace() == ns).ToList();
+        }
+
+        var scoped = all.Where(s => Shares(s.Spec?.IngressClassName, server.Spec?.IngressClassName)).ToList();
+        scoped.Remove(scoped.First(s => s.Metadata.Name == server.Metadata.Name && s.Metadata.Namespace() == server.Metadata.Namespace()));
+        scoped.Insert(0, server);
+        return scoped.Where(s => options.IngressClass is null || Shares(s.Spec?.IngressClassName, options.IngressClass)).ToList();
+    }
+
+    private async Task<bool> CertificatesReadyAsync(TransformResult result, ResourceKey key, CancellationToken cancellationToken)
+    {
+        var created = result.CreatedPolicies.Where(c => c.FirstReferencedBy == key).ToList();
+        foreach (var policy in created)
+        {
+            var identity = NicIdentity.TryParse(policy.Policy.Metadata.Annotation(MeshAnnotations.IdentityAnnotation), out var parsed) ? parsed : NicIdentity.Default;
+            if (await certificates.GetAsync(identity, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await events.RecordAsync(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
+                    $"egress-mtls waits for a mesh certificate for {identity}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced", cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private async Task WriteAsync(TransformInput input, TransformResult result, VirtualServer? server, ResourceKey key, CancellationToken cancellationToken)
+    {
+        foreach (var created in result.CreatedPolicies.Where(c => c.FirstReferencedBy == key))
+        {
+            await writer.CreateAsync(ResourceTypes.Policies, created.Policy, ModelJsonContext.Default.Policy, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < input.Policies.Count; i++)
+        {
+            if (!ReferenceEquals(input.Policies[i], result.Policies[i]))
+            {
+                await writer.ReplaceAsync(ResourceTypes.Policies, result.Policies[i], ModelJsonContext.Default.Policy, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        if (server is not null && !ReferenceEquals(input.VirtualServers[0], result.VirtualServers[0]))
+        {
+            await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], result.VirtualServers[0], ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < input.VirtualServerRoutes.Count; i++)
+        {
+            if (!ReferenceEquals(input.VirtualServerRoutes[i], result.VirtualServerRoutes[i]))
+            {
+                await writer.PatchGuardedAsync(ResourceTypes.VirtualServerRoutes, input.VirtualServerRoutes[i], result.VirtualServerRoutes[i], ModelJsonContext.Default.VirtualServerRoute, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        for (var i = 0; i < input.Workloads.Count; i++)
+        {
+            if (!ReferenceEquals(input.Workloads[i], result.Workloads[i]))
+            {
+                await writer.PatchWorkloadAsync(WorkloadType(input.Workloads[i].Kind), input.Workloads[i], result.Workloads[i], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var deleted in result.DeletedPolicies)
+        {
+            await writer.DeleteAsync(ResourceTypes.Policies, deleted.Namespace, deleted.Name, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static ResourceType WorkloadType(string? kind) => kind switch
+    {
+        "DaemonSet" => ResourceTypes.DaemonSets,
+        "StatefulSet" => ResourceTypes.StatefulSets,
+        _ => ResourceTypes.Deployments,
+    };
+
+    private static bool Shares(string? a, string? b) => string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || a == b;
+
+    private static bool Named(Workload workload, WorkloadReference reference) =>
+        workload.Kind == reference.Kind && workload.Metadata.Namespace() == reference.Namespace && workload.Metadata.Name == reference.Name;
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization.Metadata;
+using MeshBridge.Kubernetes.Client;
+using MeshBridge.Transform.Model;
+using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
+
+namespace MeshBridge.Controller.Writes;
+
+/// <summary>
+/// Writes what the transform decided, and only that (DESIGN.md §4). NIC's CRD lists are atomic under server-side
+/// apply (no list-map keys), so VirtualServers and VirtualServerRoutes get a JSON Patch guarded by a <c>test</c> on
+/// metadata.resourceVersion: a concurrent edit makes it fail (422) and the key is reconciled again on fresh state.
+/// Workloads get a merge patch of exactly MeshBridge's pod-template keys, so nothing else on them is touched.
+/// </summary>
+public sealed class ObjectWriter(KubernetesApi client, string fieldManager)
+{
+    public long Writes { get; private set; }
+
+    /// <summary>Patches the parts of a NIC resource that differ (spec, annotations), guarded by its resourceVersion.</summary>
+    public async Task PatchGuardedAsync<T>(ResourceType type, T original, T updated, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : KubernetesObject
+    {
+        var before = (JsonObject)JsonSerializer.SerializeToNode(original, typeInfo)!;
+        var after = (JsonObject)JsonSerializer.SerializeToNode(updated, typeInfo)!;
+        var operations = new JsonArray(new JsonObject
+        {
+            ["op"] = "test",
+            ["path"] = "/metadata/resourceVersion",
+            ["value"] = original.Metadata.ResourceVersion,
+        });
+        AddDifference(operations, "/spec", before["spec"], after["spec"]);
+        AddDifference(operations, "/metadata/annotations", before["metadata"]?["annotations"], after["metadata"]?["annotations"]);
+        if (operations.Count == 1)
+        {
+            return;
+        }
+
+        await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
+            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+        Writes++;
+    }
+
+    /// <summary>A merge patch of the workload's record annotation and pod-template labels/annotations that changed.</summary>
+    public async Task PatchWorkloadAsync(ResourceType type, Workload original, Workload updated, CancellationToken cancellationToken)
+    {
+        var patch = new JsonObject();
+        var metadata = MapDifference(original.Metadata.Annotations, updated.Metadata.Annotations);
+        var labels = MapDifference(original.Spec?.Template?.Metadata?.Labels, updated.Spec?.Template?.Metadata?.Labels);
+        var annotations = MapDifference(original.Spec?.Template?.Metadata?.Annotations, updated.Spec?.Template?.Metadata?.Annotations);
+        if (metadata is not null)
+        {
+            patch["metadata"] = new JsonObject { ["annotations"] = metadata };
+        }
+
+        if (labels is not null || annotations is not null)
+        {
+            var podMetadata = new JsonObject();
+            if (labels is not null)
+            {
+                podMetadata["labels"] = labels;
+            }
+
+            if (annotations is not null)
+            {
+                podMetadata["annotations"] = annotations;
+            }
+
+            patch["spec"] = new JsonObject { ["template"] = new JsonObject { ["metadata"] = podMetadata } };
+        }
+
+        if (patch.Count == 0)
+        {
+            return;
+        }
+
+        await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
+            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+        Writes++;
+    }
+
+    public async Task CreateAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : KubernetesObject
+    {
+        await client.CreateAsync(type, value.Metadata.Namespace(), value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
+        Writes++;
+    }
+
+    public async Task ReplaceAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        where T : KubernetesObject
+    {
+        await client.ReplaceAsync(type, value.Metadata.Namespace(), value.Metadata.Name!, value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
+        Writes++;
+    }
+
+    public async Task DeleteAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.DeleteAsync(type, ns, name, null, cancellationToken).ConfigureAwait(false);
+            Writes++;
+        }
+        catch (KubernetesException e) when (e.IsNotFound)
+        {
+            // Already gone: the desired state holds.
+        }
+    }
+
+    private static void AddDifference(JsonArray operations, string path, JsonNode? before, JsonNode? after)
+    {
+        if (JsonNode.DeepEquals(before, after))
+        {
+            return;
+        }
+
+        operations.Add(after is null
+            ? new JsonObject { ["op"] = "remove", ["path"] = path }
+            : new JsonObject { ["op"] = before is null ? "add" : "replace", ["path"] = path, ["value"] = after.DeepClone() });
+    }
+
+    /// <summary>The merge-patch map that turns one string map into the other (null values remove keys); null when equal.</summary>
+    private static JsonObject? MapDifference(IReadOnlyDictionary<string, string>? before, IReadOnlyDictionary<string, string>? after)
+    {
+        var patch = new JsonObject();
+        foreach (var (key, value) in after ?? new Dictionary<string, string>())
+        {
+            if (before?.GetValueOrDefault(key) != value)
+            {
+                patch[key] = value;
+            }
+        }
+
+        foreach (var key in (before ?? new Dictionary<string, string>()).Keys.Where(k => after?.ContainsKey(k) != true))
+        {
+            patch[key] = null;
+        }
+
+        return patch.Count == 0 ? null : patch;
+    }
+}
