@@ -15,6 +15,7 @@ public static class CliApp
             "Start with 'meshbridge inject -f examples/httpbin.yaml' to see what it changes.");
         root.Subcommands.Add(InjectCommand.Create(console, revert: false));
         root.Subcommands.Add(InjectCommand.Create(console, revert: true));
+        root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(LabCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         var parsed = root.Parse(args);

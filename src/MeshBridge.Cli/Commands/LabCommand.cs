@@ -1,6 +1,9 @@
 using System.CommandLine;
+using MeshBridge.Controller;
+using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Lab.ApiServer;
 using MeshBridge.Lab.Scenarios;
+using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Cli.Commands;
 
@@ -26,7 +29,7 @@ internal static class LabCommand
             DefaultValueFactory = _ => Path.Combine(Path.GetTempPath(), "meshbridge-lab", "kubeconfig"),
         };
         var port = new Option<int>("--port") { Description = "The loopback port to serve on; 0 picks a free one.", DefaultValueFactory = _ => 0 };
-        var noController = new Option<bool>("--no-controller") { Description = "Serve the API only; do not run the MeshBridge controller against it." };
+        var noController = new Option<bool>("--no-controller") { Description = "Serve the API only; do not run the MeshBridge controller in process against it." };
         var command = new Command("lab", "Run a lab Kubernetes API server on this machine, with a scenario loaded, until stopped (Ctrl+C).");
         foreach (var option in new Option[] { scenario, kubeconfig, port, noController })
         {
@@ -41,22 +44,26 @@ internal static class LabCommand
             console.Out.WriteLine($"{ReadyLine} at {server.BaseAddress} (scenario {parse.GetValue(scenario)})");
             console.Out.WriteLine($"kubeconfig: {path}");
             console.Out.WriteLine($"try: kubectl --kubeconfig {path} get virtualservers -A");
-            if (!parse.GetValue(noController))
-            {
-                console.Out.WriteLine("note: this build has no controller yet; the lab serves the API only (as with --no-controller).");
-            }
-
             console.Out.WriteLine("Press Ctrl+C to stop.");
             await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
-            try
+            if (parse.GetValue(noController))
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopped by Ctrl+C or SIGTERM.
+                }
             }
-            catch (OperationCanceledException)
+            else
             {
-                console.Out.WriteLine("meshbridge lab: stopped");
+                using var client = new KubernetesApi(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
+                await RunCommand.RunUntilStoppedAsync(new MeshController(client, new ControllerOptions()), cancellationToken).ConfigureAwait(false);
             }
 
+            console.Out.WriteLine("meshbridge lab: stopped");
             return ExitCodes.Success;
         });
         return command;
