@@ -1,5 +1,6 @@
 using MeshBridge.Controller.Caching;
 using MeshBridge.Controller.Certificates;
+using MeshBridge.Controller.Operations;
 using MeshBridge.Controller.Reconcilers;
 using MeshBridge.Controller.Writes;
 using MeshBridge.Kubernetes.Caching;
@@ -23,14 +24,20 @@ public sealed class MeshController
     private readonly RateLimitingQueue<string> queue;
     private readonly ControllerOptions options;
 
-    public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, IWorkQueueMetrics? metrics = null)
+    public const string Name = "virtualserver";
+
+    private readonly ControllerMetrics? metrics;
+
+    public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, ControllerMetrics? metrics = null)
     {
         this.options = options;
+        this.metrics = metrics;
+        metrics?.RegisterController(Name, Math.Max(1, options.Workers));
         state = new ClusterState(client, options);
-        Writer = new ObjectWriter(client, options.FieldManager);
+        Writer = new ObjectWriter(client, options.FieldManager, metrics);
         var events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
         reconciler = new VirtualServerReconciler(state, Writer, events, certificates ?? new NoCertificateSource(), options);
-        queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics);
+        queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics?.ForQueue(Name));
         state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)]));
         state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => ServersOnHost(o.Spec?.Host)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
@@ -81,10 +88,15 @@ public sealed class MeshController
             }
 
             Interlocked.Increment(ref busy);
+            metrics?.WorkerStarted(Name);
+            var started = options.Time.GetTimestamp();
+            ReconcileResult? outcome = null;
+            Exception? failure = null;
             try
             {
                 var slash = key.IndexOf('/', StringComparison.Ordinal);
                 var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+                outcome = result;
                 queue.Forget(key);
                 if (result.RequeueAfter is { } delay)
                 {
@@ -98,6 +110,12 @@ public sealed class MeshController
             catch (Exception e) when (e is KubernetesException or HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 // A conflict (409, or 422 from the resourceVersion test) or a transient failure: try again on fresh state.
+                failure = e;
+                if (e is KubernetesException { StatusCode: System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableEntity } conflict)
+                {
+                    metrics?.RecordConflict(conflict.Reason ?? "Conflict");
+                }
+
                 queue.AddRateLimited(key);
             }
             catch (OperationCanceledException)
@@ -106,6 +124,12 @@ public sealed class MeshController
             }
             finally
             {
+                if (outcome is not null || failure is not null)
+                {
+                    metrics?.ReconcileCompleted(Name, ControllerMetrics.Classify(outcome ?? ReconcileResult.Done, failure), options.Time.GetElapsedTime(started));
+                }
+
+                metrics?.WorkerStopped(Name);
                 Interlocked.Increment(ref reconciles);
                 Interlocked.Decrement(ref busy);
                 queue.Done(key);

@@ -60,7 +60,11 @@ internal static class LabCommand
             else
             {
                 using var client = new KubernetesApi(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
-                await RunCommand.RunUntilStoppedAsync(new MeshController(client, new ControllerOptions()), cancellationToken).ConfigureAwait(false);
+                var host = new ControllerHostOptions
+                {
+                    Operations = new MeshBridge.Controller.Operations.OperationsServerOptions { MetricsBindAddress = "127.0.0.1:0", HealthProbeBindAddress = "127.0.0.1:0" },
+                };
+                await RunCommand.RunHostedAsync(client, new ControllerOptions(), host, console, cancellationToken).ConfigureAwait(false);
             }
 
             console.Out.WriteLine("meshbridge lab: stopped");

@@ -18,8 +18,12 @@ internal static class RunCommand
         var workload = new Option<string?>("--ingress-workload") { Description = "NIC's workload NAMESPACE/KIND/NAME; default: recognised by image or flags." };
         var revision = new Option<string?>("--istio-revision") { Description = "Revisioned Istio: enroll NIC with istio.io/rev=<REV>." };
         var workers = new Option<int>("--workers") { Description = "Concurrent reconciles.", DefaultValueFactory = _ => 2 };
+        var metricsAddress = new Option<string>("--metrics-bind-address") { Description = "Where /metrics listens (controller-runtime style: \":8080\", \"127.0.0.1:0\"; \"0\" turns it off).", DefaultValueFactory = _ => ":8080" };
+        var probeAddress = new Option<string>("--health-probe-bind-address") { Description = "Where /healthz and /readyz listen.", DefaultValueFactory = _ => ":8081" };
+        var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect a leader on a Lease so several replicas are safe; only the leader reconciles." };
+        var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "meshbridge-system" };
         var command = new Command("run", "Run the MeshBridge controller: keep annotated VirtualServers and NIC meshed, and revert what is no longer asked for.");
-        foreach (var option in new Option[] { kubeconfig, context, ingressClass, clusterDomain, workload, revision, workers })
+        foreach (var option in new Option[] { kubeconfig, context, ingressClass, clusterDomain, workload, revision, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace })
         {
             command.Options.Add(option);
         }
@@ -60,19 +64,31 @@ internal static class RunCommand
                 Workers = parse.GetValue(workers),
             };
             using var client = new KubernetesApi(configuration);
-            console.Out.WriteLine($"meshbridge run: controlling {configuration.BaseUri} (class {options.IngressClass ?? "any"})");
-            await RunUntilStoppedAsync(new MeshController(client, options), cancellationToken).ConfigureAwait(false);
+            var host = new ControllerHostOptions
+            {
+                Operations = new MeshBridge.Controller.Operations.OperationsServerOptions
+                {
+                    MetricsBindAddress = parse.GetValue(metricsAddress)!,
+                    HealthProbeBindAddress = parse.GetValue(probeAddress)!,
+                },
+                LeaderElect = parse.GetValue(leaderElect),
+                LeaderElectionNamespace = parse.GetValue(leaseNamespace)!,
+            };
+            console.Out.WriteLine($"meshbridge run: controlling {configuration.BaseUri} (class {options.IngressClass ?? "any"}, leader election {(host.LeaderElect ? "on" : "off")})");
+            await RunHostedAsync(client, options, host, console, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine("meshbridge run: stopped");
             return ExitCodes.Success;
         });
         return command;
     }
 
-    internal static async Task RunUntilStoppedAsync(MeshController controller, CancellationToken cancellationToken)
+    internal static async Task RunHostedAsync(KubernetesApi client, ControllerOptions options, ControllerHostOptions host, CliConsole console, CancellationToken cancellationToken)
     {
         try
         {
-            await controller.RunAsync(cancellationToken).ConfigureAwait(false);
+            await ControllerHost.RunAsync(client, options, host, certificates: null,
+                (metrics, probes) => console.Out.WriteLine($"metrics: {metrics?.ToString() ?? "off"}  health probes: {probes?.ToString() ?? "off"}"),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -13,9 +13,17 @@ namespace MeshBridge.Controller.Writes;
 /// metadata.resourceVersion: a concurrent edit makes it fail (422) and the key is reconciled again on fresh state.
 /// Workloads get a merge patch of exactly MeshBridge's pod-template keys, so nothing else on them is touched.
 /// </summary>
-public sealed class ObjectWriter(KubernetesApi client, string fieldManager)
+public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Operations.ControllerMetrics? metrics = null)
 {
-    public long Writes { get; private set; }
+    private long writes;
+
+    public long Writes => Interlocked.Read(ref writes);
+
+    private void Record(ResourceType type, string verb)
+    {
+        Interlocked.Increment(ref writes);
+        metrics?.RecordWrite(type.Plural, verb);
+    }
 
     /// <summary>Patches the parts of a NIC resource that differ (spec, annotations), guarded by its resourceVersion.</summary>
     public async Task PatchGuardedAsync<T>(ResourceType type, T original, T updated, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
@@ -38,7 +46,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager)
 
         await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
             new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
-        Writes++;
+        Record(type, "patch");
     }
 
     /// <summary>A merge patch of the workload's record annotation and pod-template labels/annotations that changed.</summary>
@@ -76,21 +84,21 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager)
 
         await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
             new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
-        Writes++;
+        Record(type, "patch");
     }
 
     public async Task CreateAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : KubernetesObject
     {
         await client.CreateAsync(type, value.Metadata.Namespace(), value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Writes++;
+        Record(type, "create");
     }
 
     public async Task ReplaceAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : KubernetesObject
     {
         await client.ReplaceAsync(type, value.Metadata.Namespace(), value.Metadata.Name!, value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Writes++;
+        Record(type, "update");
     }
 
     public async Task DeleteAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken)
@@ -98,7 +106,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager)
         try
         {
             await client.DeleteAsync(type, ns, name, null, cancellationToken).ConfigureAwait(false);
-            Writes++;
+            Record(type, "delete");
         }
         catch (KubernetesException e) when (e.IsNotFound)
         {

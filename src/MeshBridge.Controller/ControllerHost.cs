@@ -1,0 +1,58 @@
+using MeshBridge.Controller.Certificates;
+using MeshBridge.Controller.Operations;
+using MeshBridge.Kubernetes.LeaderElection;
+using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
+
+namespace MeshBridge.Controller;
+
+/// <summary>
+/// Runs the controller as a deployment does: /healthz, /readyz (ready once the caches have synced, or while waiting
+/// to lead) and /metrics; with leader election only the replica holding the Lease reconciles, so two replicas are
+/// safe, and a replica that loses the Lease stops reconciling at once.
+/// </summary>
+public static class ControllerHost
+{
+    public static async Task RunAsync(
+        KubernetesApi client, ControllerOptions options, ControllerHostOptions host, ICertificateSource? certificates, Action<Uri?, Uri?>? onListening, CancellationToken cancellationToken)
+    {
+        var metrics = new ControllerMetrics(new MetricsRegistry());
+        MeshController? current = null;
+        var standby = host.LeaderElect;
+        await using var operations = await OperationsServer.StartAsync(host.Operations, metrics.Registry,
+            () => current?.HasSynced == true || (standby && current is null) ? ReadinessStatus.Ready : ReadinessStatus.NotReady("informer caches are not synced yet"),
+            cancellationToken: cancellationToken).ConfigureAwait(false);
+        onListening?.Invoke(operations.MetricsAddress, operations.HealthProbeAddress);
+
+        Task LeadAsync(CancellationToken token)
+        {
+            current = new MeshController(client, options, certificates, metrics);
+            return current.RunAsync(token);
+        }
+
+        if (!host.LeaderElect)
+        {
+            await LeadAsync(cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var elector = new LeaderElector(
+            new KubernetesLeaseClient(client),
+            new LeaderElectionOptions
+            {
+                Namespace = host.LeaderElectionNamespace,
+                Name = host.LeaderElectionName,
+                Identity = host.Identity,
+                LeaseDuration = host.LeaseDuration,
+                RenewDeadline = host.RenewDeadline,
+                RetryPeriod = host.RetryPeriod,
+                ReleaseOnCancel = true,
+            },
+            new LeaderCallbacks
+            {
+                OnStartedLeading = LeadAsync,
+                OnStoppedLeading = () => current = null,
+            },
+            options.Time);
+        await elector.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
