@@ -18,6 +18,32 @@ public sealed class ClusterState
         Deployments = new(client, ResourceTypes.Deployments, ModelJsonContext.Default.Workload, informerOptions);
         DaemonSets = new(client, ResourceTypes.DaemonSets, ModelJsonContext.Default.Workload, informerOptions);
         StatefulSets = new(client, ResourceTypes.StatefulSets, ModelJsonContext.Default.Workload, informerOptions);
+
+        // Only the API server's own Service: its addresses are what a NIC sidecar must not capture.
+        ApiServerService = new(client, ResourceTypes.Services, KubernetesJsonContext.Default.GenericObject,
+            informerOptions with { Namespace = "default", FieldSelector = "metadata.name=kubernetes" });
+    }
+
+    public Informer<GenericObject> ApiServerService { get; }
+
+    /// <summary>The <c>kubernetes</c> Service's cluster IPs (excludeOutboundIPRanges for sidecar mode).</summary>
+    public IReadOnlyList<string> ApiServerAddresses
+    {
+        get
+        {
+            var service = ApiServerService.Get("default", "kubernetes");
+            if (service?.Extra?.GetValueOrDefault("spec") is not { ValueKind: System.Text.Json.JsonValueKind.Object } spec)
+            {
+                return [];
+            }
+
+            if (spec.TryGetProperty("clusterIPs", out var ips) && ips.ValueKind == System.Text.Json.JsonValueKind.Array)
+            {
+                return ips.EnumerateArray().Select(ip => ip.GetString()).OfType<string>().Where(ip => ip != "None").ToList();
+            }
+
+            return spec.TryGetProperty("clusterIP", out var ip) && ip.GetString() is { Length: > 0 } one && one != "None" ? [one] : [];
+        }
     }
 
     public Informer<VirtualServer> VirtualServers { get; }
@@ -34,7 +60,7 @@ public sealed class ClusterState
 
     public bool HasSynced =>
         VirtualServers.HasSynced && VirtualServerRoutes.HasSynced && Policies.HasSynced &&
-        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced;
+        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced;
 
     public IEnumerable<Workload> Workloads =>
         Deployments.List().Select(w => w with { Kind = "Deployment" })
@@ -43,12 +69,14 @@ public sealed class ClusterState
 
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         VirtualServers.RunAsync(cancellationToken), VirtualServerRoutes.RunAsync(cancellationToken), Policies.RunAsync(cancellationToken),
-        Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken));
+        Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken),
+        ApiServerService.RunAsync(cancellationToken));
 
     public async Task WaitForSyncAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(
             VirtualServers.WaitForSyncAsync(cancellationToken), VirtualServerRoutes.WaitForSyncAsync(cancellationToken), Policies.WaitForSyncAsync(cancellationToken),
-            Deployments.WaitForSyncAsync(cancellationToken), DaemonSets.WaitForSyncAsync(cancellationToken), StatefulSets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            Deployments.WaitForSyncAsync(cancellationToken), DaemonSets.WaitForSyncAsync(cancellationToken), StatefulSets.WaitForSyncAsync(cancellationToken),
+            ApiServerService.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
     }
 }

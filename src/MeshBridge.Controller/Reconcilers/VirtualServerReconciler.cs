@@ -30,6 +30,7 @@ public sealed class VirtualServerReconciler(ClusterState state, ObjectWriter wri
             ClusterDomain = options.ClusterDomain,
             IngressWorkload = options.IngressWorkload,
             IstioRevision = options.IstioRevision,
+            ApiServerAddresses = state.ApiServerAddresses,
         };
         var result = MeshTransform.Apply(input, transformOptions);
         var key = new ResourceKey(VirtualServer.KubeKind, ns, name);
