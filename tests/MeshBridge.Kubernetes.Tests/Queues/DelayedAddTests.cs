@@ -34,28 +34,15 @@ public sealed class DelayedAddTests
         Assert.Equal(0, queue.Waiting);
     }
 
-    [Fact]
-    public async Task A_later_AddAfter_of_a_waiting_key_keeps_the_earlier_ready_time()
+    [Theory]
+    [InlineData(2, 10)]
+    [InlineData(10, 2)]
+    public async Task Adding_a_waiting_key_again_keeps_the_earlier_ready_time_whichever_comes_first(int firstSeconds, int secondSeconds)
     {
         using var queue = new RateLimitingQueue<string>(_clock);
 
-        queue.AddAfter("a", TimeSpan.FromSeconds(2));
-        queue.AddAfter("a", TimeSpan.FromSeconds(10));
-
-        _clock.Advance(TimeSpan.FromSeconds(2));
-        Assert.Equal(1, queue.Length);
-        queue.Done((await queue.NextAsync()).Key);
-        _clock.Advance(TimeSpan.FromSeconds(8));
-        Assert.Equal(0, queue.Length);
-    }
-
-    [Fact]
-    public async Task A_sooner_AddAfter_of_a_waiting_key_moves_its_ready_time_earlier()
-    {
-        using var queue = new RateLimitingQueue<string>(_clock);
-
-        queue.AddAfter("a", TimeSpan.FromSeconds(10));
-        queue.AddAfter("a", TimeSpan.FromSeconds(2));
+        queue.AddAfter("a", TimeSpan.FromSeconds(firstSeconds));
+        queue.AddAfter("a", TimeSpan.FromSeconds(secondSeconds));
 
         _clock.Advance(TimeSpan.FromSeconds(2));
         Assert.Equal(1, queue.Length);
