@@ -33,7 +33,7 @@ internal static class ConvergeBenchmark
             report.AppendLine(await MeasureAsync(size));
         }
 
-        var path = Path.Combine(FindRoot(), "bench", "results", "controller-converge.md");
+        var path = BenchPaths.Result("controller-converge.md");
         await File.WriteAllTextAsync(path, report.ToString());
         Console.Write(report);
         return 0;
@@ -96,17 +96,4 @@ internal static class ConvergeBenchmark
 
     private static int Meshed(LabApiServer lab) =>
         lab.Store.List("k8s.nginx.org/v1/virtualservers", null).Items.Count(v => v["spec"]?["upstreams"]?[0]?["use-cluster-ip"] is not null);
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MeshBridge.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MeshBridge.sln not found");
-    }
 }

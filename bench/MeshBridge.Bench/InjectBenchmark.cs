@@ -31,7 +31,7 @@ internal static class InjectBenchmark
             Measure(size, report);
         }
 
-        var path = Path.Combine(FindRoot(), "bench", "results", "inject.md");
+        var path = BenchPaths.Result("inject.md");
         File.WriteAllText(path, report.ToString());
         Console.Write(report);
         Console.WriteLine($"written to {path}");
@@ -157,18 +157,5 @@ internal static class InjectBenchmark
 
             """);
         return text.ToString();
-    }
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MeshBridge.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MeshBridge.sln not found");
     }
 }

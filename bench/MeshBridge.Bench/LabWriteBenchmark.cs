@@ -33,7 +33,7 @@ internal static class LabWriteBenchmark
             report.AppendLine(await MeasureAsync(objects, concurrency));
         }
 
-        var path = Path.Combine(Root(), "bench", "results", "lab-writes.md");
+        var path = BenchPaths.Result("lab-writes.md");
         await File.WriteAllTextAsync(path, report.ToString());
         Console.Write(report);
         Console.WriteLine($"written to {path}");
@@ -98,18 +98,5 @@ internal static class LabWriteBenchmark
         Array.Sort(latencies);
         return string.Create(CultureInfo.InvariantCulture,
             $"| {concurrency} | {createRate:F0} | {patchRate:F0} | {latencies[objects / 2]:F2} | {latencies[(int)(objects * 0.99)]:F2} | {seen} of {objects * 2} |");
-    }
-
-    private static string Root()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "MeshBridge.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("MeshBridge.sln not found");
     }
 }

@@ -83,11 +83,11 @@ public static class InjectPipeline
             var original = typed[i];
             if (original is VirtualServer vs)
             {
-                var key = new ResourceKey(VirtualServer.KubeKind, vs.Metadata.Namespace() ?? options.DefaultNamespace, vs.Metadata.Name ?? string.Empty);
+                var key = new ResourceKey(VirtualServer.KubeKind, options.NamespaceOf(vs.Metadata), vs.Metadata.Name ?? string.Empty);
                 output.AddRange(created[key].Select(c => new OutputDocument(Serialize(c.Policy), null)));
             }
 
-            if (original is Policy policy && deleted.Contains(new ResourceKey(Policy.KubeKind, policy.Metadata.Namespace() ?? options.DefaultNamespace, policy.Metadata.Name ?? string.Empty)))
+            if (original is Policy policy && deleted.Contains(new ResourceKey(Policy.KubeKind, options.NamespaceOf(policy.Metadata), policy.Metadata.Name ?? string.Empty)))
             {
                 continue;
             }

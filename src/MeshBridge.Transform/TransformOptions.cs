@@ -14,6 +14,10 @@ public sealed record TransformOptions
     /// <summary>The namespace of objects whose manifest names none (kubectl's default namespace).</summary>
     public string DefaultNamespace { get; init; } = "default";
 
+    /// <summary>The namespace an object lives in: its own, or <see cref="DefaultNamespace"/> when it names none.</summary>
+    public string NamespaceOf(Model.V1ObjectMeta metadata) =>
+        metadata?.Namespace() is { Length: > 0 } ns ? ns : DefaultNamespace;
+
     /// <summary>NIC's workload, when given; otherwise NIC is recognised by its container image and args.</summary>
     public WorkloadReference? IngressWorkload { get; init; }
 

@@ -53,7 +53,7 @@ internal sealed class TransformRun
         };
     }
 
-    private string Namespace(V1ObjectMeta metadata) => metadata.Namespace() is { Length: > 0 } ns ? ns : options.DefaultNamespace;
+    private string Namespace(V1ObjectMeta metadata) => options.NamespaceOf(metadata);
 
     private void DecideServerModes()
     {

@@ -187,6 +187,4 @@ public sealed partial class Kubernetes : IDisposable
     private static string? Number(long? value) => value?.ToString(CultureInfo.InvariantCulture);
 
     private static bool IsStatus(JsonObject obj) => obj["kind"]?.GetValue<string>() == "Status";
-
-    private static HttpStatusCode CodeOf(JsonObject status) => (HttpStatusCode)(status["code"]?.GetValue<int>() ?? 500);
 }

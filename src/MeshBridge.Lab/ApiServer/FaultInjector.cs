@@ -33,13 +33,13 @@ public sealed class FaultInjector
 
     internal bool DropWatchAfter(ApiRequest request, int sent)
     {
-        var rule = Take(request, r => r.DropWatchAfterEvents is { } n && sent >= n, consume: true);
+        var rule = Take(request, r => r.DropWatchAfterEvents is { } n && sent >= n);
         return rule is not null;
     }
 
-    internal bool DropWatchAtStart(ApiRequest request) => Take(request, r => r.DropWatchAfterEvents == 0, consume: true) is not null;
+    internal bool DropWatchAtStart(ApiRequest request) => Take(request, r => r.DropWatchAfterEvents == 0) is not null;
 
-    private FaultRule? Take(ApiRequest request, Func<FaultRule, bool> kind, bool consume = true)
+    private FaultRule? Take(ApiRequest request, Func<FaultRule, bool> kind)
     {
         var now = time.GetUtcNow();
         lock (gate)
@@ -52,10 +52,7 @@ public sealed class FaultInjector
                     continue;
                 }
 
-                if (consume)
-                {
-                    rules[i] = (rule, used + 1);
-                }
+                rules[i] = (rule, used + 1);
 
                 return rule;
             }

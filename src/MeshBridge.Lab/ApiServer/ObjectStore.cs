@@ -174,6 +174,15 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Whether any stored object has this uid (a live owner, for garbage collection).</summary>
+    public bool ContainsUid(string uid)
+    {
+        lock (gate)
+        {
+            return objects.Values.Any(o => (o["metadata"]?["uid"] as JsonValue)?.ToString() == uid);
+        }
+    }
+
     /// <summary>The keys of objects whose ownerReferences name this uid.</summary>
     public IReadOnlyList<StoreKey> Dependents(string ownerUid)
     {

@@ -155,8 +155,7 @@ public sealed partial class ResourceEndpoint
         }
     }
 
-    private bool OwnerExists(string? uid) =>
-        uid is not null && store.Keys(_ => true).Any(k => Text(store.Get(k)?["metadata"]?["uid"]) == uid);
+    private bool OwnerExists(string? uid) => uid is not null && store.ContainsUid(uid);
 
     private static async Task<JsonObject> ReadDeleteOptionsAsync(ApiRequest request)
     {
