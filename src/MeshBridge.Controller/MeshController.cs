@@ -36,10 +36,22 @@ public sealed class MeshController
         state = new ClusterState(client, options);
         Writer = new ObjectWriter(client, options.FieldManager, metrics);
         var events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
-        reconciler = new VirtualServerReconciler(state, Writer, events, certificates ?? new NoCertificateSource(), options);
         queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics?.ForQueue(Name));
+        var servers = new VirtualServerIndex(keys =>
+        {
+            foreach (var key in keys)
+            {
+                queue.Add(key);
+            }
+        });
+        var routeHosts = new HostIndex<VirtualServerRoute>(r => r.Spec?.Host);
+        reconciler = new VirtualServerReconciler(state, servers, routeHosts, Writer, events, certificates ?? new NoCertificateSource(), options);
+
+        // The indexes first: a handler that enqueues runs after them, so a reconcile always sees them up to date.
+        state.VirtualServers.AddHandler(servers);
+        state.VirtualServerRoutes.AddHandler(routeHosts);
         state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)]));
-        state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => ServersOnHost(o.Spec?.Host)));
+        state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
         var workloads = new Enqueue<Workload>(this, _ => state.VirtualServers.List().Select(Key));
         state.Deployments.AddHandler(workloads);
@@ -94,8 +106,8 @@ public sealed class MeshController
             Exception? failure = null;
             try
             {
-                var slash = key.IndexOf('/', StringComparison.Ordinal);
-                var result = await reconciler.ReconcileAsync(key[..slash], key[(slash + 1)..], cancellationToken).ConfigureAwait(false);
+                var (ns, name) = ObjectKeys.Split(key);
+                var result = await reconciler.ReconcileAsync(ns, name, cancellationToken).ConfigureAwait(false);
                 outcome = result;
                 queue.Forget(key);
                 if (result.RequeueAfter is { } delay)
@@ -137,10 +149,7 @@ public sealed class MeshController
         }
     }
 
-    private IEnumerable<string> ServersOnHost(string? host) =>
-        state.VirtualServers.List().Where(s => s.Spec?.Host == host).Select(Key);
-
-    private static string Key(KubernetesObject o) => $"{o.Metadata.Namespace()}/{o.Metadata.Name}";
+    private static string Key(KubernetesObject o) => ObjectKeys.Of(o);
 
     private sealed class Enqueue<T>(MeshController controller, Func<T, IEnumerable<string>> keys) : IInformerHandler<T>
     {

@@ -12,4 +12,13 @@ public sealed record TransformInput
     public IReadOnlyList<Policy> Policies { get; init; } = [];
 
     public IReadOnlyList<Workload> Workloads { get; init; } = [];
+
+    /// <summary>What VirtualServers outside <see cref="VirtualServers"/> ask of the NIC instances (enrollment decisions).</summary>
+    public IReadOnlyList<PeerServers> Peers { get; init; } = [];
+
+    /// <summary>
+    /// Policies that VirtualServers outside <see cref="VirtualServers"/> reference: a MeshBridge Policy among them is
+    /// still used, so it is never retired.
+    /// </summary>
+    public IReadOnlySet<ResourceKey> PolicyReferencesElsewhere { get; init; } = new HashSet<ResourceKey>();
 }

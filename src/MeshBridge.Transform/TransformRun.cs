@@ -213,7 +213,11 @@ internal sealed class TransformRun
         }
 
         var served = servers.Where(s => s.Mode is not null && entry.Instance.Serves(s.IngressClass)).ToList();
-        var meshed = served.Where(s => s.Mode != MeshMode.None).GroupBy(s => s.Mode!.Value).ToList();
+        var peers = input.Peers.Where(p => p.Count > 0 && entry.Instance.Serves(p.IngressClass)).ToList();
+        var meshed = served.Where(s => s.Mode != MeshMode.None).Select(s => s.Mode!.Value)
+            .Concat(peers.Where(p => p.Mode != MeshMode.None).Select(p => p.Mode))
+            .Distinct()
+            .ToList();
         if (options.ModeOverride is { } forced)
         {
             entry.Desired = forced;
@@ -221,17 +225,17 @@ internal sealed class TransformRun
         else if (meshed.Count > 1)
         {
             entry.Conflicted = true;
-            var asks = string.Join("; ", meshed.Select(g => $"{g.Key.ToName()} by {string.Join(", ", g.Select(s => s.Key))}"));
+            var asks = string.Join("; ", meshed.Select(m => $"{m.ToName()} by {Askers(m, served, peers)}"));
             var message = $"NIC instance {key} (ingress class \"{entry.Instance.IngressClass}\") is asked for {asks}; one NIC instance is enrolled in one way only, so none of these objects was changed. Serve them from separate NIC instances (ingress classes)";
             bag.Error(key, string.Empty, DiagnosticReasons.EnrollmentConflict, message);
-            foreach (var server in meshed.SelectMany(g => g))
+            foreach (var server in served.Where(s => s.Mode != MeshMode.None))
             {
                 bag.Error(server.Key, $"metadata.annotations[\"{MeshAnnotations.Mode}\"]", DiagnosticReasons.EnrollmentConflict, message);
             }
         }
-        else if (served.Count > 0)
+        else if (served.Count > 0 || peers.Count > 0)
         {
-            entry.Desired = meshed.Count == 1 ? meshed[0].Key : MeshMode.None;
+            entry.Desired = meshed.Count == 1 ? meshed[0] : MeshMode.None;
         }
 
         if (WorkloadEnrollment.EnrollmentLabel(entry.Base) is { } label)
@@ -244,6 +248,17 @@ internal sealed class TransformRun
         }
 
         return entry;
+    }
+
+    /// <summary>Who asks for a mode: the input's VirtualServers by name, then the peers' examples and how many more.</summary>
+    private static string Askers(MeshMode mode, List<RoutedResource> served, List<PeerServers> peers)
+    {
+        const int Shown = 5;
+        var names = served.Where(s => s.Mode == mode).Select(s => s.Key).ToList();
+        var total = names.Count + peers.Where(p => p.Mode == mode).Sum(p => p.Count);
+        names.AddRange(peers.Where(p => p.Mode == mode).SelectMany(p => p.Examples).Except(names).Take(Math.Max(0, Shown - names.Count)));
+        var text = string.Join(", ", names);
+        return total > names.Count ? $"{text} and {total - names.Count} more" : text;
     }
 
     private void Validate()
@@ -339,6 +354,7 @@ internal sealed class TransformRun
 
         var before = PolicyKeys(input.VirtualServers.Select(v => (Namespace(v.Metadata), v.Spec?.Policies)));
         var after = PolicyKeys(servers.Select(s => (s.Key.Namespace, s.ToVirtualServer().Spec?.Policies)));
+        after.UnionWith(input.PolicyReferencesElsewhere);
         var output = new List<Policy>();
         deleted = [];
         foreach (var policy in input.Policies)

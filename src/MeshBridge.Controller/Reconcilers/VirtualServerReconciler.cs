@@ -12,18 +12,29 @@ namespace MeshBridge.Controller.Reconcilers;
 /// the pure transform what it should look like, and write only the differences — the VirtualServer, the
 /// VirtualServerRoutes on its host, the NIC workloads serving it, and its namespace's MeshBridge Policy.
 /// </summary>
-public sealed class VirtualServerReconciler(ClusterState state, ObjectWriter writer, EventRecorder events, ICertificateSource certificates, ControllerOptions options)
+public sealed class VirtualServerReconciler(
+    ClusterState state, VirtualServerIndex servers, HostIndex<VirtualServerRoute> routeHosts, ObjectWriter writer, EventRecorder events,
+    ICertificateSource certificates, ControllerOptions options)
 {
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
         var server = state.VirtualServers.Get(ns, name);
-        var servers = Scope(server, ns);
+        if (server is not null && !Handled(server.Spec?.IngressClassName))
+        {
+            return ReconcileResult.Done;
+        }
+
+        var inputServers = server is null ? [] : OnSameHost(server);
+        var excluded = inputServers.Select(ObjectKeys.Of).Append($"{ns}/{name}").ToHashSet(StringComparer.Ordinal);
+        var namespaces = inputServers.Select(s => s.Metadata.Namespace() ?? ns).Append(ns).ToHashSet(StringComparer.Ordinal);
         var input = new TransformInput
         {
-            VirtualServers = servers,
-            VirtualServerRoutes = state.VirtualServerRoutes.List().Where(r => servers.Any(s => s.Spec?.Host == r.Spec?.Host)).ToList(),
-            Policies = state.Policies.List(ns),
+            VirtualServers = inputServers,
+            VirtualServerRoutes = RoutesFor(inputServers),
+            Policies = namespaces.SelectMany(n => state.Policies.List(n)).ToList(),
             Workloads = state.Workloads.Where(w => options.IngressWorkload is null ? NicInstance.LooksLikeNic(w) : Named(w, options.IngressWorkload.Value)).ToList(),
+            Peers = servers.Peers(excluded, Handled),
+            PolicyReferencesElsewhere = servers.PolicyReferences(namespaces, excluded),
         };
         var transformOptions = new TransformOptions
         {
@@ -50,22 +61,41 @@ public sealed class VirtualServerReconciler(ClusterState state, ObjectWriter wri
     }
 
     /// <summary>
-    /// The VirtualServers the decision depends on: this one and every other one its NIC instances serve (enrollment
-    /// and conflicts are per instance), and, when it is gone, its namespace's (to retire an unused Policy).
+    /// This VirtualServer first, then the others on its host (they share its VirtualServerRoutes, whose mode they
+    /// must agree on). Everything else that counts — what other VirtualServers ask of the NIC instances, which
+    /// Policies they use — comes from the index as summaries.
     /// </summary>
-    private List<VirtualServer> Scope(VirtualServer? server, string ns)
+    private List<VirtualServer> OnSameHost(VirtualServer server)
     {
-        var all = state.VirtualServers.List();
-        if (server is null)
+        var key = ObjectKeys.Of(server);
+        var others = servers.Hosts.On(server.Spec?.Host)
+            .Where(k => k != key)
+            .Order(StringComparer.Ordinal)
+            .Select(k => ObjectKeys.Split(k))
+            .Select(k => state.VirtualServers.Get(k.Namespace, k.Name))
+            .OfType<VirtualServer>()
+            .Where(s => Handled(s.Spec?.IngressClassName) && Shares(s.Spec?.IngressClassName, server.Spec?.IngressClassName));
+        return [server, .. others];
+    }
+
+    /// <summary>The VirtualServerRoutes on these servers' hosts, and any a route names explicitly (NIC rejects those on another host).</summary>
+    private List<VirtualServerRoute> RoutesFor(List<VirtualServer> inputServers)
+    {
+        var keys = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var server in inputServers)
         {
-            return all.Where(s => s.Metadata.Namespace() == ns).ToList();
+            keys.UnionWith(routeHosts.On(server.Spec?.Host));
+            var ns = server.Metadata.Namespace();
+            foreach (var reference in (server.Spec?.Routes ?? []).Select(r => r.RouteReference).OfType<string>().Where(r => r.Length > 0))
+            {
+                keys.Add(reference.Contains('/', StringComparison.Ordinal) ? reference : $"{ns}/{reference}");
+            }
         }
 
-        var scoped = all.Where(s => Shares(s.Spec?.IngressClassName, server.Spec?.IngressClassName)).ToList();
-        scoped.Remove(scoped.First(s => s.Metadata.Name == server.Metadata.Name && s.Metadata.Namespace() == server.Metadata.Namespace()));
-        scoped.Insert(0, server);
-        return scoped.Where(s => options.IngressClass is null || Shares(s.Spec?.IngressClassName, options.IngressClass)).ToList();
+        return keys.Select(k => ObjectKeys.Split(k)).Select(k => state.VirtualServerRoutes.Get(k.Namespace, k.Name)).OfType<VirtualServerRoute>().ToList();
     }
+
+    private bool Handled(string? ingressClass) => options.IngressClass is null || Shares(ingressClass, options.IngressClass);
 
     private async Task<bool> CertificatesReadyAsync(TransformResult result, ResourceKey key, CancellationToken cancellationToken)
     {

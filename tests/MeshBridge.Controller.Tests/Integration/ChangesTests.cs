@@ -52,6 +52,35 @@ public sealed class ChangesTests
     }
 
     [Fact]
+    public async Task A_conflict_appearing_on_a_converged_instance_warns_on_the_meshed_VirtualServer_too_and_resolving_it_converges()
+    {
+        await using var lab = await ControllerLab.StartAsync();
+        lab.StartController();
+        await lab.ConvergedAsync();
+        var second = JsonNode.Parse("""
+            {"apiVersion":"k8s.nginx.org/v1","kind":"VirtualServer","metadata":{"name":"late.example.com","namespace":"demo-meshed","annotations":{"meshbridge.io/mode":"ambient"}},
+             "spec":{"ingressClassName":"nginx-sidecar","host":"late.example.com","upstreams":[{"name":"httpbin","service":"httpbin","port":8081}],
+                     "routes":[{"path":"/","action":{"pass":"httpbin"}}]}}
+            """)!.AsObject();
+
+        await lab.Client.CreateAsync(ResourceTypes.VirtualServers, Ns, second);
+        await lab.ConvergedAsync();
+
+        var warned = (await lab.Client.ListAsync(ResourceTypes.Events, Ns)).Items
+            .Where(e => e["reason"]!.ToString() == "EnrollmentConflict").Select(e => e["regarding"]!["name"]!.ToString()).Distinct().Order();
+        Assert.Equal(["late.example.com", Meshed], warned);
+        var nic = await lab.Client.GetAsync(ResourceTypes.Deployments, "nginx-ingress", "nginx-ingress-sidecar");
+        Assert.Equal("true", nic["spec"]!["template"]!["metadata"]!["labels"]!["sidecar.istio.io/inject"]!.ToString());
+
+        await lab.Client.PatchAsync(ResourceTypes.VirtualServers, Ns, "late.example.com",
+            new V1Patch(JsonNode.Parse("""{"metadata":{"annotations":{"meshbridge.io/mode":"sidecar"}}}""")!, PatchType.MergePatch));
+        await lab.ConvergedAsync();
+
+        var late = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, "late.example.com");
+        Assert.True(late["spec"]!["upstreams"]![0]!["use-cluster-ip"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public async Task A_VirtualServerRoute_added_later_is_meshed_with_the_VirtualServer_that_references_it()
     {
         await using var lab = await ControllerLab.StartAsync();
