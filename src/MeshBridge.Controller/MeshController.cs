@@ -53,6 +53,7 @@ public sealed class MeshController
         state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)]));
         state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
+        state.OwnedSecrets.AddHandler(new Enqueue<Kubernetes.Models.GenericObject>(this, o => servers.PolicyUsers(PolicyOf(o))));
         var workloads = new Enqueue<Workload>(this, _ => state.VirtualServers.List().Select(Key));
         state.Deployments.AddHandler(workloads);
         state.DaemonSets.AddHandler(workloads);
@@ -150,6 +151,10 @@ public sealed class MeshController
     }
 
     private static string Key(KubernetesObject o) => ObjectKeys.Of(o);
+
+    /// <summary>The managed Policy a MeshBridge Secret belongs to (its name without the <c>.tls</c>/<c>.ca</c> suffix).</summary>
+    private static Transform.ResourceKey PolicyOf(KubernetesObject secret) =>
+        new(Policy.KubeKind, secret.Metadata.Namespace() ?? string.Empty, secret.Metadata.Name![..Math.Max(0, secret.Metadata.Name!.LastIndexOf('.'))]);
 
     private sealed class Enqueue<T>(MeshController controller, Func<T, IEnumerable<string>> keys) : IInformerHandler<T>
     {

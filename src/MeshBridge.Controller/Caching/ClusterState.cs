@@ -19,12 +19,18 @@ public sealed class ClusterState
         DaemonSets = new(client, ResourceTypes.DaemonSets, ModelJsonContext.Default.Workload, informerOptions);
         StatefulSets = new(client, ResourceTypes.StatefulSets, ModelJsonContext.Default.Workload, informerOptions);
 
+        // Only the Secrets MeshBridge writes (egress-mtls certificates): a cluster's other Secrets are none of its business.
+        OwnedSecrets = new(client, ResourceTypes.Secrets, KubernetesJsonContext.Default.GenericObject,
+            informerOptions with { LabelSelector = $"{MeshBridge.Transform.MeshAnnotations.ManagedByLabel}={MeshBridge.Transform.MeshAnnotations.ManagedByValue}" });
+
         // Only the API server's own Service: its addresses are what a NIC sidecar must not capture.
         ApiServerService = new(client, ResourceTypes.Services, KubernetesJsonContext.Default.GenericObject,
             informerOptions with { Namespace = "default", FieldSelector = "metadata.name=kubernetes" });
     }
 
     public Informer<GenericObject> ApiServerService { get; }
+
+    public Informer<GenericObject> OwnedSecrets { get; }
 
     /// <summary>The <c>kubernetes</c> Service's cluster IPs (excludeOutboundIPRanges for sidecar mode).</summary>
     public IReadOnlyList<string> ApiServerAddresses
@@ -60,7 +66,7 @@ public sealed class ClusterState
 
     public bool HasSynced =>
         VirtualServers.HasSynced && VirtualServerRoutes.HasSynced && Policies.HasSynced &&
-        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced;
+        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced && OwnedSecrets.HasSynced;
 
     public IEnumerable<Workload> Workloads =>
         Deployments.List().Select(w => w with { Kind = "Deployment" })
@@ -70,13 +76,13 @@ public sealed class ClusterState
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         VirtualServers.RunAsync(cancellationToken), VirtualServerRoutes.RunAsync(cancellationToken), Policies.RunAsync(cancellationToken),
         Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken),
-        ApiServerService.RunAsync(cancellationToken));
+        ApiServerService.RunAsync(cancellationToken), OwnedSecrets.RunAsync(cancellationToken));
 
     public async Task WaitForSyncAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(
             VirtualServers.WaitForSyncAsync(cancellationToken), VirtualServerRoutes.WaitForSyncAsync(cancellationToken), Policies.WaitForSyncAsync(cancellationToken),
             Deployments.WaitForSyncAsync(cancellationToken), DaemonSets.WaitForSyncAsync(cancellationToken), StatefulSets.WaitForSyncAsync(cancellationToken),
-            ApiServerService.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            ApiServerService.WaitForSyncAsync(cancellationToken), OwnedSecrets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -16,6 +16,8 @@ public sealed class VirtualServerReconciler(
     ClusterState state, VirtualServerIndex servers, HostIndex<VirtualServerRoute> routeHosts, ObjectWriter writer, EventRecorder events,
     ICertificateSource certificates, ControllerOptions options)
 {
+    private readonly EgressObjects egress = new(state, servers, writer, certificates);
+
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
         var server = state.VirtualServers.Get(ns, name);
@@ -45,12 +47,15 @@ public sealed class VirtualServerReconciler(
         };
         var result = MeshTransform.Apply(input, transformOptions);
         var key = new ResourceKey(VirtualServer.KubeKind, ns, name);
-        if (server is not null && !await CertificatesReadyAsync(result, key, cancellationToken).ConfigureAwait(false))
+        if (server is not null && await egress.PrepareAsync(server, result, cancellationToken).ConfigureAwait(false) is { } waiting)
         {
+            await events.RecordAsync(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
+                $"egress-mtls waits for a mesh certificate for {waiting}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced", cancellationToken).ConfigureAwait(false);
             return ReconcileResult.After(TimeSpan.FromMinutes(1));
         }
 
-        await WriteAsync(input, result, server, key, cancellationToken).ConfigureAwait(false);
+        await WriteAsync(input, result, server, cancellationToken).ConfigureAwait(false);
+        await egress.RetireAsync(ns, name, server is null ? null : result.VirtualServers[0], cancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in result.Diagnostics.Where(d => d.Resource == key && d.Severity != DiagnosticSeverity.Info))
         {
             await events.RecordAsync(key, VirtualServer.KubeApiVersion, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal",
@@ -97,38 +102,12 @@ public sealed class VirtualServerReconciler(
 
     private bool Handled(string? ingressClass) => options.IngressClass is null || Shares(ingressClass, options.IngressClass);
 
-    private async Task<bool> CertificatesReadyAsync(TransformResult result, ResourceKey key, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes the VirtualServer, its VirtualServerRoutes and NIC workloads. The egress-mtls Policy and Secrets are
+    /// <see cref="EgressObjects"/>' (owner-referenced, so the transform's own retiring of Policies is not used here).
+    /// </summary>
+    private async Task WriteAsync(TransformInput input, TransformResult result, VirtualServer? server, CancellationToken cancellationToken)
     {
-        var created = result.CreatedPolicies.Where(c => c.FirstReferencedBy == key).ToList();
-        foreach (var policy in created)
-        {
-            var identity = NicIdentity.TryParse(policy.Policy.Metadata.Annotation(MeshAnnotations.IdentityAnnotation), out var parsed) ? parsed : NicIdentity.Default;
-            if (await certificates.GetAsync(identity, cancellationToken).ConfigureAwait(false) is null)
-            {
-                await events.RecordAsync(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
-                    $"egress-mtls waits for a mesh certificate for {identity}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced", cancellationToken).ConfigureAwait(false);
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private async Task WriteAsync(TransformInput input, TransformResult result, VirtualServer? server, ResourceKey key, CancellationToken cancellationToken)
-    {
-        foreach (var created in result.CreatedPolicies.Where(c => c.FirstReferencedBy == key))
-        {
-            await writer.CreateAsync(ResourceTypes.Policies, created.Policy, ModelJsonContext.Default.Policy, cancellationToken).ConfigureAwait(false);
-        }
-
-        for (var i = 0; i < input.Policies.Count; i++)
-        {
-            if (!ReferenceEquals(input.Policies[i], result.Policies[i]))
-            {
-                await writer.ReplaceAsync(ResourceTypes.Policies, result.Policies[i], ModelJsonContext.Default.Policy, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
         if (server is not null && !ReferenceEquals(input.VirtualServers[0], result.VirtualServers[0]))
         {
             await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], result.VirtualServers[0], ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
@@ -148,11 +127,6 @@ public sealed class VirtualServerReconciler(
             {
                 await writer.PatchWorkloadAsync(WorkloadType(input.Workloads[i].Kind), input.Workloads[i], result.Workloads[i], cancellationToken).ConfigureAwait(false);
             }
-        }
-
-        foreach (var deleted in result.DeletedPolicies)
-        {
-            await writer.DeleteAsync(ResourceTypes.Policies, deleted.Namespace, deleted.Name, cancellationToken).ConfigureAwait(false);
         }
     }
 

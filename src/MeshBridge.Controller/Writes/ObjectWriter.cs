@@ -101,11 +101,37 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
         Record(type, "update");
     }
 
-    public async Task DeleteAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken)
+    public async Task CreateJsonAsync(ResourceType type, string ns, JsonObject value, CancellationToken cancellationToken)
+    {
+        await client.CreateAsync(type, ns, value, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
+        Record(type, "create");
+    }
+
+    public async Task ReplaceJsonAsync(ResourceType type, string ns, string name, JsonObject value, CancellationToken cancellationToken)
+    {
+        await client.ReplaceAsync(type, ns, name, value, new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+        Record(type, "update");
+    }
+
+    /// <summary>A JSON Patch guarded by a <c>test</c> on the resourceVersion the decision was made from.</summary>
+    public async Task PatchJsonAsync(ResourceType type, string ns, string name, string? resourceVersion, JsonArray operations, CancellationToken cancellationToken)
+    {
+        var guarded = new JsonArray(new JsonObject { ["op"] = "test", ["path"] = "/metadata/resourceVersion", ["value"] = resourceVersion });
+        foreach (var operation in operations)
+        {
+            guarded.Add(operation?.DeepClone());
+        }
+
+        await client.PatchAsync(type, ns, name, new V1Patch(guarded, PatchType.JsonPatch), new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+        Record(type, "patch");
+    }
+
+    /// <summary>Deletes; with <paramref name="resourceVersion"/>, only the version the decision was made from (409 otherwise).</summary>
+    public async Task DeleteAsync(ResourceType type, string ns, string name, CancellationToken cancellationToken, string? resourceVersion = null)
     {
         try
         {
-            await client.DeleteAsync(type, ns, name, null, cancellationToken).ConfigureAwait(false);
+            await client.DeleteAsync(type, ns, name, new DeleteOptions { PreconditionResourceVersion = resourceVersion }, cancellationToken).ConfigureAwait(false);
             Record(type, "delete");
         }
         catch (KubernetesException e) when (e.IsNotFound)

@@ -43,10 +43,10 @@ internal sealed class ControllerLab : IAsyncDisposable
 
     public KubernetesApi NewClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
 
-    public void StartController(ControllerOptions? options = null)
+    public void StartController(ControllerOptions? options = null, MeshBridge.Controller.Certificates.ICertificateSource? certificates = null)
     {
         stop = new CancellationTokenSource();
-        Controller = new MeshController(NewClient(), options ?? new ControllerOptions());
+        Controller = new MeshController(NewClient(), options ?? new ControllerOptions(), certificates);
         running = Task.Run(() => Controller.RunAsync(stop.Token));
     }
 

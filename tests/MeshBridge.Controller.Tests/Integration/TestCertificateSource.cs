@@ -1,0 +1,63 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using MeshBridge.Controller.Certificates;
+using MeshBridge.Transform;
+
+namespace MeshBridge.Controller.Tests.Integration;
+
+/// <summary>
+/// Issues a real certificate for each identity from a throwaway root (ECDSA P-256, SPIFFE URI SAN), as a mesh CA
+/// would; <see cref="Rotate"/> issues new ones. The certificate sources themselves are tested on their own.
+/// </summary>
+internal sealed class TestCertificateSource : ICertificateSource
+{
+    private readonly Dictionary<NicIdentity, IssuedCertificate> issued = [];
+    private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly X509Certificate2 root;
+
+    public TestCertificateSource()
+    {
+        var request = new CertificateRequest("O=cluster.local", rootKey, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        root = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+    }
+
+    public int Requests { get; private set; }
+
+    public Task<IssuedCertificate?> GetAsync(NicIdentity identity, CancellationToken cancellationToken)
+    {
+        lock (issued)
+        {
+            if (!issued.TryGetValue(identity, out var certificate))
+            {
+                issued[identity] = certificate = Issue(identity);
+            }
+
+            return Task.FromResult<IssuedCertificate?>(certificate);
+        }
+    }
+
+    public void Rotate()
+    {
+        lock (issued)
+        {
+            foreach (var identity in issued.Keys.ToList())
+            {
+                issued[identity] = Issue(identity);
+            }
+        }
+    }
+
+    private IssuedCertificate Issue(NicIdentity identity)
+    {
+        Requests++;
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(string.Empty, key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddUri(new Uri(identity.SpiffeId("cluster.local")));
+        request.CertificateExtensions.Add(san.Build(critical: true));
+        var notAfter = DateTimeOffset.UtcNow.AddHours(12);
+        using var leaf = request.Create(root, DateTimeOffset.UtcNow.AddMinutes(-1), notAfter, RandomNumberGenerator.GetBytes(16));
+        return new IssuedCertificate(leaf.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), root.ExportCertificatePem(), notAfter);
+    }
+}
