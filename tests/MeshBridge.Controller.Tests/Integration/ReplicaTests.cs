@@ -19,7 +19,11 @@ public sealed class ReplicaTests
         await WaitAsync(async () => (await LeaseHolderAsync(lab)) == "replica-a", "replica-a leads");
         second.Start();
         await WaitAsync(async () => await UseClusterIpAsync(lab) == true, "the leader meshes the sidecar VirtualServer");
-        var metrics = await new HttpClient().GetStringAsync(new Uri(first.MetricsAddress!, "metrics"));
+        // The write is visible in the API before the controller has counted it: wait for the count, then compare.
+        var metrics = string.Empty;
+        await WaitAsync(async () => System.Text.RegularExpressions.Regex.IsMatch(
+            metrics = await new HttpClient().GetStringAsync(new Uri(first.MetricsAddress!, "metrics")),
+            """controller_runtime_reconcile_total\{controller="virtualserver",result="success"\} [1-9]"""), "the leader counts its reconciles");
         var standbyMetrics = await new HttpClient().GetStringAsync(new Uri(second.MetricsAddress!, "metrics"));
 
         await first.StopAsync();
