@@ -7,6 +7,8 @@ using MeshBridge.Kubernetes.Caching;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Queues;
 using MeshBridge.Transform.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Controller;
@@ -27,14 +29,16 @@ public sealed class MeshController
     public const string Name = "virtualserver";
 
     private readonly ControllerMetrics? metrics;
+    private readonly ILogger logger;
 
-    public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, ControllerMetrics? metrics = null)
+    public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, ControllerMetrics? metrics = null, ILoggerFactory? loggerFactory = null)
     {
+        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("MeshBridge.Controller");
         this.options = options;
         this.metrics = metrics;
         metrics?.RegisterController(Name, Math.Max(1, options.Workers));
         state = new ClusterState(client, options);
-        Writer = new ObjectWriter(client, options.FieldManager, metrics);
+        Writer = new ObjectWriter(client, options.FieldManager, metrics, logger);
         var events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
         queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics?.ForQueue(Name));
         var servers = new VirtualServerIndex(keys =>
@@ -45,7 +49,7 @@ public sealed class MeshController
             }
         });
         var routeHosts = new HostIndex<VirtualServerRoute>(r => r.Spec?.Host);
-        reconciler = new VirtualServerReconciler(state, servers, routeHosts, Writer, events, certificates ?? new NoCertificateSource(), options);
+        reconciler = new VirtualServerReconciler(state, servers, routeHosts, Writer, events, certificates ?? new NoCertificateSource(), options, logger);
 
         // The indexes first: a handler that enqueues runs after them, so a reconcile always sees them up to date.
         state.VirtualServers.AddHandler(servers);
@@ -124,6 +128,7 @@ public sealed class MeshController
             {
                 // A conflict (409, or 422 from the resourceVersion test) or a transient failure: try again on fresh state.
                 failure = e;
+                ReconcileLog.Retrying(logger, key, e.Message);
                 if (e is KubernetesException { StatusCode: System.Net.HttpStatusCode.Conflict or System.Net.HttpStatusCode.UnprocessableEntity } conflict)
                 {
                     metrics?.RecordConflict(conflict.Reason ?? "Conflict");

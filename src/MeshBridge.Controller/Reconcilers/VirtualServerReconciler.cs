@@ -4,6 +4,7 @@ using MeshBridge.Controller.Writes;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Transform;
 using MeshBridge.Transform.Model;
+using Microsoft.Extensions.Logging;
 
 namespace MeshBridge.Controller.Reconcilers;
 
@@ -14,7 +15,7 @@ namespace MeshBridge.Controller.Reconcilers;
 /// </summary>
 public sealed class VirtualServerReconciler(
     ClusterState state, VirtualServerIndex servers, HostIndex<VirtualServerRoute> routeHosts, ObjectWriter writer, EventRecorder events,
-    ICertificateSource certificates, ControllerOptions options)
+    ICertificateSource certificates, ControllerOptions options, ILogger logger)
 {
     private readonly EgressObjects egress = new(state, servers, writer, certificates);
 
@@ -51,13 +52,20 @@ public sealed class VirtualServerReconciler(
         {
             await events.RecordAsync(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
                 $"egress-mtls waits for a mesh certificate for {waiting}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced", cancellationToken).ConfigureAwait(false);
+            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting));
+            LogStatus(server, pending);
+            await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, server, pending, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.After(TimeSpan.FromMinutes(1));
         }
 
-        await WriteAsync(input, result, server, cancellationToken).ConfigureAwait(false);
-        await egress.RetireAsync(ns, name, server is null ? null : result.VirtualServers[0], cancellationToken).ConfigureAwait(false);
+        var output = server is null ? null : MeshStatus.With(result.VirtualServers[0], MeshStatus.Of(result.VirtualServers[0], key, result.Diagnostics, null));
+        LogStatus(server, output);
+        await WriteAsync(input, result, output, cancellationToken).ConfigureAwait(false);
+        await egress.RetireAsync(ns, name, output, cancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in result.Diagnostics.Where(d => d.Resource == key && d.Severity != DiagnosticSeverity.Info))
         {
+            ReconcileLog.Problem(logger, key.Kind, $"{key.Namespace}/{key.Name}", diagnostic.Reason,
+                string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}");
             await events.RecordAsync(key, VirtualServer.KubeApiVersion, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal",
                 diagnostic.Reason, string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}", cancellationToken).ConfigureAwait(false);
         }
@@ -100,17 +108,27 @@ public sealed class VirtualServerReconciler(
         return keys.Select(k => ObjectKeys.Split(k)).Select(k => state.VirtualServerRoutes.Get(k.Namespace, k.Name)).OfType<VirtualServerRoute>().ToList();
     }
 
+    /// <summary>Logs where a VirtualServer stands when that changes (the status annotation is the decision's summary).</summary>
+    private void LogStatus(VirtualServer? before, VirtualServer? after)
+    {
+        var status = after?.Metadata.Annotation(MeshAnnotations.Status);
+        if (after is not null && status != before?.Metadata.Annotation(MeshAnnotations.Status))
+        {
+            ReconcileLog.StatusChanged(logger, ObjectKeys.Of(after), status ?? "not meshed");
+        }
+    }
+
     private bool Handled(string? ingressClass) => options.IngressClass is null || Shares(ingressClass, options.IngressClass);
 
     /// <summary>
     /// Writes the VirtualServer, its VirtualServerRoutes and NIC workloads. The egress-mtls Policy and Secrets are
     /// <see cref="EgressObjects"/>' (owner-referenced, so the transform's own retiring of Policies is not used here).
     /// </summary>
-    private async Task WriteAsync(TransformInput input, TransformResult result, VirtualServer? server, CancellationToken cancellationToken)
+    private async Task WriteAsync(TransformInput input, TransformResult result, VirtualServer? output, CancellationToken cancellationToken)
     {
-        if (server is not null && !ReferenceEquals(input.VirtualServers[0], result.VirtualServers[0]))
+        if (output is not null && !ReferenceEquals(input.VirtualServers[0], output))
         {
-            await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], result.VirtualServers[0], ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
+            await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], output, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
         }
 
         for (var i = 0; i < input.VirtualServerRoutes.Count; i++)

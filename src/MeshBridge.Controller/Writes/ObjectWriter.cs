@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization.Metadata;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Transform.Model;
+using Microsoft.Extensions.Logging;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Controller.Writes;
@@ -13,16 +14,20 @@ namespace MeshBridge.Controller.Writes;
 /// metadata.resourceVersion: a concurrent edit makes it fail (422) and the key is reconciled again on fresh state.
 /// Workloads get a merge patch of exactly MeshBridge's pod-template keys, so nothing else on them is touched.
 /// </summary>
-public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Operations.ControllerMetrics? metrics = null)
+public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Operations.ControllerMetrics? metrics = null, ILogger? logger = null)
 {
     private long writes;
 
     public long Writes => Interlocked.Read(ref writes);
 
-    private void Record(ResourceType type, string verb)
+    private void Record(ResourceType type, string verb, string? ns, string? name)
     {
         Interlocked.Increment(ref writes);
         metrics?.RecordWrite(type.Plural, verb);
+        if (logger is not null)
+        {
+            Reconcilers.ReconcileLog.Wrote(logger, verb, type.Kind, $"{ns}/{name}");
+        }
     }
 
     /// <summary>Patches the parts of a NIC resource that differ (spec, annotations), guarded by its resourceVersion.</summary>
@@ -46,7 +51,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
 
         await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
             new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
-        Record(type, "patch");
+        Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
     }
 
     /// <summary>A merge patch of the workload's record annotation and pod-template labels/annotations that changed.</summary>
@@ -84,33 +89,33 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
 
         await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
             new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
-        Record(type, "patch");
+        Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
     }
 
     public async Task CreateAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : KubernetesObject
     {
         await client.CreateAsync(type, value.Metadata.Namespace(), value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Record(type, "create");
+        Record(type, "create", value.Metadata.Namespace(), value.Metadata.Name);
     }
 
     public async Task ReplaceAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : KubernetesObject
     {
         await client.ReplaceAsync(type, value.Metadata.Namespace(), value.Metadata.Name!, value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Record(type, "update");
+        Record(type, "update", value.Metadata.Namespace(), value.Metadata.Name);
     }
 
     public async Task CreateJsonAsync(ResourceType type, string ns, JsonObject value, CancellationToken cancellationToken)
     {
         await client.CreateAsync(type, ns, value, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Record(type, "create");
+        Record(type, "create", ns, value["metadata"]?["name"]?.GetValue<string>());
     }
 
     public async Task ReplaceJsonAsync(ResourceType type, string ns, string name, JsonObject value, CancellationToken cancellationToken)
     {
         await client.ReplaceAsync(type, ns, name, value, new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
-        Record(type, "update");
+        Record(type, "update", ns, name);
     }
 
     /// <summary>A JSON Patch guarded by a <c>test</c> on the resourceVersion the decision was made from.</summary>
@@ -123,7 +128,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
         }
 
         await client.PatchAsync(type, ns, name, new V1Patch(guarded, PatchType.JsonPatch), new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
-        Record(type, "patch");
+        Record(type, "patch", ns, name);
     }
 
     /// <summary>Deletes; with <paramref name="resourceVersion"/>, only the version the decision was made from (409 otherwise).</summary>
@@ -132,7 +137,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
         try
         {
             await client.DeleteAsync(type, ns, name, new DeleteOptions { PreconditionResourceVersion = resourceVersion }, cancellationToken).ConfigureAwait(false);
-            Record(type, "delete");
+            Record(type, "delete", ns, name);
         }
         catch (KubernetesException e) when (e.IsNotFound)
         {

@@ -48,6 +48,9 @@ public sealed class ChangesTests
         Assert.Null(nic["spec"]!["template"]!["metadata"]!["labels"]!["sidecar.istio.io/inject"]);
         Assert.Null(vs["spec"]!["upstreams"]![0]!["use-cluster-ip"]);
         Assert.Equal(["ambient.example.com", Meshed], events.Select(e => e["regarding"]!["name"]!.ToString()).Distinct().Order());
+        var ambient = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, "ambient.example.com");
+        Assert.StartsWith("Error: EnrollmentConflict: ", ambient["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString(), StringComparison.Ordinal);
+        Assert.StartsWith("Error: EnrollmentConflict: ", vs["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString(), StringComparison.Ordinal);
         Assert.All(events, e => Assert.Equal("Warning", e["type"]!.ToString()));
     }
 

@@ -43,10 +43,11 @@ internal sealed class ControllerLab : IAsyncDisposable
 
     public KubernetesApi NewClient() => new(KubernetesClientConfiguration.BuildConfigFromConfigFile(Kubeconfig));
 
-    public void StartController(ControllerOptions? options = null, MeshBridge.Controller.Certificates.ICertificateSource? certificates = null)
+    public void StartController(
+        ControllerOptions? options = null, MeshBridge.Controller.Certificates.ICertificateSource? certificates = null, Microsoft.Extensions.Logging.ILoggerFactory? loggerFactory = null)
     {
         stop = new CancellationTokenSource();
-        Controller = new MeshController(NewClient(), options ?? new ControllerOptions(), certificates);
+        Controller = new MeshController(NewClient(), options ?? new ControllerOptions(), certificates, null, loggerFactory);
         running = Task.Run(() => Controller.RunAsync(stop.Token));
     }
 

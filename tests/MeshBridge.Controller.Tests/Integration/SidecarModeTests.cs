@@ -20,6 +20,7 @@ public sealed class SidecarModeTests
         var nic = await lab.Client.GetAsync(ResourceTypes.Deployments, "nginx-ingress", "nginx-ingress-sidecar");
         var otherNic = await lab.Client.GetAsync(ResourceTypes.Deployments, "nginx-ingress", "nginx-ingress");
         Assert.True(vs["spec"]!["upstreams"]![0]!["use-cluster-ip"]!.GetValue<bool>());
+        Assert.Equal("Meshed: sidecar", vs["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString());
         Assert.Equal("httpbin.demo-meshed.svc.cluster.local", vs["spec"]!["routes"]![0]!["action"]!["proxy"]!["requestHeaders"]!["set"]![0]!["value"]!.ToString());
         Assert.Equal("true", nic["spec"]!["template"]!["metadata"]!["labels"]!["sidecar.istio.io/inject"]!.ToString());
         Assert.Equal("80,443", nic["spec"]!["template"]!["metadata"]!["annotations"]!["traffic.sidecar.istio.io/excludeInboundPorts"]!.ToString());
@@ -66,7 +67,7 @@ public sealed class SidecarModeTests
     }
 
     [Fact]
-    public async Task An_egress_mtls_VirtualServer_waits_for_a_certificate_with_a_warning_and_is_not_changed()
+    public async Task An_egress_mtls_VirtualServer_waits_for_a_certificate_with_a_warning_and_a_pending_status_and_is_not_meshed()
     {
         await using var lab = await ControllerLab.StartAsync();
         var before = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, "nic.example.com");
@@ -76,7 +77,8 @@ public sealed class SidecarModeTests
 
         var after = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, "nic.example.com");
         var events = await lab.Client.ListAsync(ResourceTypes.Events, Ns);
-        Assert.Equal(before["metadata"]!["resourceVersion"]!.ToString(), after["metadata"]!["resourceVersion"]!.ToString());
+        Assert.True(JsonNode.DeepEquals(before["spec"], after["spec"]));
+        Assert.Equal("Pending: CertificatePending: waiting for a mesh certificate for nginx-ingress/nginx-ingress", after["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString());
         Assert.Contains(events.Items, e => e["reason"]!.ToString() == "CertificatePending" && e["regarding"]!["name"]!.ToString() == "nic.example.com" && e["type"]!.ToString() == "Warning");
         Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Policies, Ns, "meshbridge-mtls.nginx-ingress.nginx-ingress"));
     }
