@@ -49,7 +49,8 @@ public sealed class MeshController
             }
         });
         var routeHosts = new HostIndex<VirtualServerRoute>(r => r.Spec?.Host);
-        reconciler = new VirtualServerReconciler(state, servers, routeHosts, Writer, events, certificates ?? new NoCertificateSource(), options, logger);
+        var nics = new NicWorkloads(options.IngressWorkload);
+        reconciler = new VirtualServerReconciler(state, servers, routeHosts, nics, Writer, events, certificates ?? new NoCertificateSource(), options, logger);
 
         // The indexes first: a handler that enqueues runs after them, so a reconcile always sees them up to date.
         state.VirtualServers.AddHandler(servers);
@@ -58,10 +59,19 @@ public sealed class MeshController
         state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
         state.OwnedSecrets.AddHandler(new Enqueue<Kubernetes.Models.GenericObject>(this, o => servers.PolicyUsers(PolicyOf(o))));
-        var workloads = new Enqueue<Workload>(this, _ => state.VirtualServers.List().Select(Key));
-        state.Deployments.AddHandler(workloads);
-        state.DaemonSets.AddHandler(workloads);
-        state.StatefulSets.AddHandler(workloads);
+
+        // Enrollment is per NIC instance, so a NIC workload's change concerns every VirtualServer; other workloads none.
+        void EnqueueAll()
+        {
+            foreach (var server in state.VirtualServers.List())
+            {
+                queue.Add(Key(server));
+            }
+        }
+
+        state.Deployments.AddHandler(nics.For("Deployment", EnqueueAll));
+        state.DaemonSets.AddHandler(nics.For("DaemonSet", EnqueueAll));
+        state.StatefulSets.AddHandler(nics.For("StatefulSet", EnqueueAll));
     }
 
     public ObjectWriter Writer { get; }

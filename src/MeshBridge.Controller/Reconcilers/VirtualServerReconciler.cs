@@ -14,7 +14,7 @@ namespace MeshBridge.Controller.Reconcilers;
 /// VirtualServerRoutes on its host, the NIC workloads serving it, and its namespace's MeshBridge Policy.
 /// </summary>
 public sealed class VirtualServerReconciler(
-    ClusterState state, VirtualServerIndex servers, HostIndex<VirtualServerRoute> routeHosts, ObjectWriter writer, EventRecorder events,
+    ClusterState state, VirtualServerIndex servers, HostIndex<VirtualServerRoute> routeHosts, NicWorkloads nics, ObjectWriter writer, EventRecorder events,
     ICertificateSource certificates, ControllerOptions options, ILogger logger)
 {
     private readonly EgressObjects egress = new(state, servers, writer, certificates);
@@ -35,7 +35,7 @@ public sealed class VirtualServerReconciler(
             VirtualServers = inputServers,
             VirtualServerRoutes = RoutesFor(inputServers),
             Policies = namespaces.SelectMany(n => state.Policies.List(n)).ToList(),
-            Workloads = state.Workloads.Where(w => options.IngressWorkload is null ? NicInstance.LooksLikeNic(w) : Named(w, options.IngressWorkload.Value)).ToList(),
+            Workloads = nics.List(),
             Peers = servers.Peers(excluded, Handled),
             PolicyReferencesElsewhere = servers.PolicyReferences(namespaces, excluded),
         };
@@ -156,7 +156,4 @@ public sealed class VirtualServerReconciler(
     };
 
     private static bool Shares(string? a, string? b) => string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || a == b;
-
-    private static bool Named(Workload workload, WorkloadReference reference) =>
-        workload.Kind == reference.Kind && workload.Metadata.Namespace() == reference.Namespace && workload.Metadata.Name == reference.Name;
 }
