@@ -15,13 +15,13 @@ public sealed record ControllerOptions
 
     public WorkloadReference? IngressWorkload { get; init; }
 
-    /// <summary>The Istio revision to enroll NIC with; null takes it from NIC's namespace (see <see cref="ClusterState.EffectiveIstioRevision"/>).</summary>
+    /// <summary>The Istio revision given explicitly; it wins over NIC's namespace label (<see cref="ClusterState.EffectiveIstioRevision"/>).</summary>
     public string? IstioRevision { get; init; }
 
     /// <summary>Istio's root namespace, where the mesh ConfigMap (<c>istio</c>, <c>istio-&lt;rev&gt;</c>) lives.</summary>
     public string IstioNamespace { get; init; } = "istio-system";
 
-    /// <summary>Only namespaces whose labels match are handled; null handles every namespace.</summary>
+    /// <summary>The namespaces MeshBridge handles, by their labels (<see cref="ClusterState.NamespaceSelected"/>); null is every namespace.</summary>
     public LabelSelector? NamespaceSelector { get; init; }
 
     public int Workers { get; init; } = 2;

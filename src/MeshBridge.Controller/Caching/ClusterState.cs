@@ -16,6 +16,8 @@ public sealed class ClusterState
 
     public ClusterState(KubernetesApi client, ControllerOptions options)
     {
+        // An empty namespace would make the Istio ConfigMap informer watch every ConfigMap of the cluster.
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.IstioNamespace, nameof(options));
         this.options = options;
         var informerOptions = new InformerOptions { ResyncPeriod = options.ResyncPeriod, Time = options.Time };
         VirtualServers = new(client, ResourceTypes.VirtualServers, ModelJsonContext.Default.VirtualServer, informerOptions);
