@@ -1,3 +1,4 @@
+using MeshBridge.Controller.Caching;
 using MeshBridge.Transform;
 
 namespace MeshBridge.Controller;
@@ -14,7 +15,14 @@ public sealed record ControllerOptions
 
     public WorkloadReference? IngressWorkload { get; init; }
 
+    /// <summary>The Istio revision given explicitly; it wins over NIC's namespace label (<see cref="ClusterState.EffectiveIstioRevision"/>).</summary>
     public string? IstioRevision { get; init; }
+
+    /// <summary>Istio's root namespace, where the mesh ConfigMap (<c>istio</c>, <c>istio-&lt;rev&gt;</c>) lives.</summary>
+    public string IstioNamespace { get; init; } = "istio-system";
+
+    /// <summary>The namespaces MeshBridge handles, by their labels (<see cref="ClusterState.NamespaceSelected"/>); null is every namespace.</summary>
+    public LabelSelector? NamespaceSelector { get; init; }
 
     public int Workers { get; init; } = 2;
 

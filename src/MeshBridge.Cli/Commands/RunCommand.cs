@@ -1,5 +1,6 @@
 using System.CommandLine;
 using MeshBridge.Controller;
+using MeshBridge.Controller.Caching;
 using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Transform;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
@@ -9,21 +10,27 @@ namespace MeshBridge.Cli.Commands;
 /// <summary><c>meshbridge run</c>: the controller against a cluster (kubeconfig, or in-cluster when run in a pod).</summary>
 internal static class RunCommand
 {
+    internal const string IngressClassVariable = "MESHBRIDGE_INGRESS_CLASS";
+
+    internal const string NamespaceSelectorVariable = "MESHBRIDGE_NAMESPACE_SELECTOR";
+
     public static Command Create(CliConsole console)
     {
         var kubeconfig = new Option<string?>("--kubeconfig") { Description = "Kubeconfig file; default: in-cluster configuration, else $KUBECONFIG or ~/.kube/config." };
         var context = new Option<string?>("--context") { Description = "The kubeconfig context to use." };
-        var ingressClass = new Option<string?>("--ingress-class") { Description = "Handle only VirtualServers of this class (and those with none). Default: every class." };
+        var ingressClass = new Option<string?>("--ingress-class") { Description = "Handle only VirtualServers of this class (and those with none). Default: every class.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(IngressClassVariable) };
+        var namespaceSelector = new Option<string?>("--namespace-selector") { Description = "The namespaces to handle, as a Kubernetes label selector (\"meshbridge.io/enabled=true\", \"env in (prod,staging)\", \"!legacy\"). Default: every namespace.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable(NamespaceSelectorVariable) };
         var clusterDomain = new Option<string>("--cluster-domain") { Description = "The cluster's DNS domain, for Host headers.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_CLUSTER_DOMAIN") ?? "cluster.local" };
         var workload = new Option<string?>("--ingress-workload") { Description = "NIC's workload NAMESPACE/KIND/NAME; default: recognised by image or flags." };
         var revision = new Option<string?>("--istio-revision") { Description = "Revisioned Istio: enroll NIC with istio.io/rev=<REV>." };
+        var istioNamespace = new Option<string>("--istio-namespace") { Description = "Istio's root namespace, holding the mesh ConfigMap istio (or istio-<REV>).", DefaultValueFactory = _ => "istio-system" };
         var workers = new Option<int>("--workers") { Description = "Concurrent reconciles.", DefaultValueFactory = _ => 2 };
         var metricsAddress = new Option<string>("--metrics-bind-address") { Description = "Where /metrics listens (controller-runtime style: \":8080\", \"127.0.0.1:0\"; \"0\" turns it off).", DefaultValueFactory = _ => ":8080" };
         var probeAddress = new Option<string>("--health-probe-bind-address") { Description = "Where /healthz and /readyz listen.", DefaultValueFactory = _ => ":8081" };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect a leader on a Lease so several replicas are safe; only the leader reconciles." };
         var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "meshbridge-system" };
         var command = new Command("run", "Run the MeshBridge controller: keep annotated VirtualServers and NIC meshed, and revert what is no longer asked for.");
-        foreach (var option in new Option[] { kubeconfig, context, ingressClass, clusterDomain, workload, revision, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace })
+        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace })
         {
             command.Options.Add(option);
         }
@@ -42,6 +49,24 @@ internal static class RunCommand
                 named = reference;
             }
 
+            LabelSelector? selector;
+            try
+            {
+                selector = string.IsNullOrWhiteSpace(parse.GetValue(namespaceSelector)) ? null : LabelSelector.Parse(parse.GetValue(namespaceSelector)!);
+            }
+            catch (FormatException e)
+            {
+                var fromEnvironment = parse.GetResult(namespaceSelector) is null or { Implicit: true } ? $" (from {NamespaceSelectorVariable})" : string.Empty;
+                console.Error.WriteLine($"error: --namespace-selector \"{parse.GetValue(namespaceSelector)}\"{fromEnvironment}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+
+            if (string.IsNullOrWhiteSpace(parse.GetValue(istioNamespace)))
+            {
+                console.Error.WriteLine("error: --istio-namespace must name a namespace");
+                return ExitCodes.Usage;
+            }
+
             KubernetesClientConfiguration configuration;
             try
             {
@@ -58,9 +83,11 @@ internal static class RunCommand
             var options = new ControllerOptions
             {
                 ClusterDomain = parse.GetValue(clusterDomain)!,
-                IngressClass = parse.GetValue(ingressClass),
+                IngressClass = string.IsNullOrEmpty(parse.GetValue(ingressClass)) ? null : parse.GetValue(ingressClass),
+                NamespaceSelector = selector,
                 IngressWorkload = named,
                 IstioRevision = parse.GetValue(revision),
+                IstioNamespace = parse.GetValue(istioNamespace)!,
                 Workers = parse.GetValue(workers),
             };
             using var client = new KubernetesApi(configuration);

@@ -6,11 +6,19 @@ using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Controller.Caching;
 
-/// <summary>The informer caches the reconcilers read from: NIC resources, NIC workloads, IngressClasses, Services.</summary>
+/// <summary>
+/// The informer caches the reconcilers read from: NIC resources, NIC workloads, the API server's Service, the Secrets MeshBridge owns,
+/// IngressClasses, Namespaces and Istio's ConfigMaps; and the mesh facts derived from them (<see cref="MeshFacts"/>).
+/// </summary>
 public sealed class ClusterState
 {
+    private readonly ControllerOptions options;
+
     public ClusterState(KubernetesApi client, ControllerOptions options)
     {
+        // An empty namespace would make the Istio ConfigMap informer watch every ConfigMap of the cluster.
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.IstioNamespace, nameof(options));
+        this.options = options;
         var informerOptions = new InformerOptions { ResyncPeriod = options.ResyncPeriod, Time = options.Time };
         VirtualServers = new(client, ResourceTypes.VirtualServers, ModelJsonContext.Default.VirtualServer, informerOptions);
         VirtualServerRoutes = new(client, ResourceTypes.VirtualServerRoutes, ModelJsonContext.Default.VirtualServerRoute, informerOptions);
@@ -26,6 +34,14 @@ public sealed class ClusterState
         // Only the API server's own Service: its addresses are what a NIC sidecar must not capture.
         ApiServerService = new(client, ResourceTypes.Services, KubernetesJsonContext.Default.GenericObject,
             informerOptions with { Namespace = "default", FieldSelector = "metadata.name=kubernetes" });
+
+        IngressClasses = new(client, ResourceTypes.IngressClasses, KubernetesJsonContext.Default.GenericObject, informerOptions);
+        // Every namespace, not only the selected ones: NIC's own namespace gives the Istio revision even when the
+        // namespace selector leaves it out.
+        Namespaces = new(client, ResourceTypes.Namespaces, KubernetesJsonContext.Default.GenericObject, informerOptions);
+        // The whole root namespace: the mesh ConfigMap is istio or istio-<rev>, and a field selector cannot say "or".
+        IstioConfigMaps = new(client, ResourceTypes.ConfigMaps, KubernetesJsonContext.Default.GenericObject,
+            informerOptions with { Namespace = options.IstioNamespace });
     }
 
     public Informer<GenericObject> ApiServerService { get; }
@@ -64,9 +80,41 @@ public sealed class ClusterState
 
     public Informer<Workload> StatefulSets { get; }
 
+    public Informer<GenericObject> IngressClasses { get; }
+
+    public Informer<GenericObject> Namespaces { get; }
+
+    /// <summary>The ConfigMaps of Istio's root namespace (<see cref="ControllerOptions.IstioNamespace"/>).</summary>
+    public Informer<GenericObject> IstioConfigMaps { get; }
+
+    /// <summary>The IngressClasses whose controller is NIC's (<c>nginx.org/ingress-controller</c>), by name.</summary>
+    public IReadOnlyList<string> NicIngressClasses => MeshFacts.NicIngressClasses(IngressClasses.List());
+
+    /// <summary>The cluster's default IngressClass (any controller) by the API server's rule; null when none.</summary>
+    public string? DefaultIngressClass => MeshFacts.DefaultIngressClass(IngressClasses.List());
+
     public bool HasSynced =>
         VirtualServers.HasSynced && VirtualServerRoutes.HasSynced && Policies.HasSynced &&
-        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced && OwnedSecrets.HasSynced;
+        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced && OwnedSecrets.HasSynced &&
+        IngressClasses.HasSynced && Namespaces.HasSynced && IstioConfigMaps.HasSynced;
+
+    public bool IsNicIngressClass(string name) => MeshFacts.IsNicIngressClass(IngressClasses.Get(null, name));
+
+    /// <summary>The mesh ConfigMap's facts for a revision: trust domain, the ConfigMap read, and any problem with it.</summary>
+    public MeshConfigFacts MeshConfig(string? revision) => MeshFacts.MeshConfig(IstioConfigMaps.List(options.IstioNamespace), revision);
+
+    /// <summary>The trust domain for a revision (<c>cluster.local</c> when unset or unreadable; see <see cref="MeshConfig"/> for the problem).</summary>
+    public string TrustDomain(string? revision) => MeshConfig(revision).TrustDomain;
+
+    /// <summary>The namespace's <c>istio.io/rev</c> label; null for the default revision, an <c>istio-injection</c> label, or an unknown namespace.</summary>
+    public string? IstioRevisionOf(string ns) => MeshFacts.IstioRevisionOf(Namespaces.Get(null, ns));
+
+    /// <summary>The revision to enroll NIC with: <see cref="ControllerOptions.IstioRevision"/> when set, else NIC's namespace's.</summary>
+    public string? EffectiveIstioRevision(string nicNamespace) =>
+        string.IsNullOrEmpty(options.IstioRevision) ? IstioRevisionOf(nicNamespace) : options.IstioRevision;
+
+    /// <summary>Whether MeshBridge handles this namespace under <see cref="ControllerOptions.NamespaceSelector"/>.</summary>
+    public bool NamespaceSelected(string ns) => MeshFacts.NamespaceSelected(options.NamespaceSelector, Namespaces.Get(null, ns));
 
     public IEnumerable<Workload> Workloads =>
         Deployments.List().Select(w => w with { Kind = "Deployment" })
@@ -76,13 +124,15 @@ public sealed class ClusterState
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         VirtualServers.RunAsync(cancellationToken), VirtualServerRoutes.RunAsync(cancellationToken), Policies.RunAsync(cancellationToken),
         Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken),
-        ApiServerService.RunAsync(cancellationToken), OwnedSecrets.RunAsync(cancellationToken));
+        ApiServerService.RunAsync(cancellationToken), OwnedSecrets.RunAsync(cancellationToken), IngressClasses.RunAsync(cancellationToken),
+        Namespaces.RunAsync(cancellationToken), IstioConfigMaps.RunAsync(cancellationToken));
 
     public async Task WaitForSyncAsync(CancellationToken cancellationToken)
     {
         await Task.WhenAll(
             VirtualServers.WaitForSyncAsync(cancellationToken), VirtualServerRoutes.WaitForSyncAsync(cancellationToken), Policies.WaitForSyncAsync(cancellationToken),
             Deployments.WaitForSyncAsync(cancellationToken), DaemonSets.WaitForSyncAsync(cancellationToken), StatefulSets.WaitForSyncAsync(cancellationToken),
-            ApiServerService.WaitForSyncAsync(cancellationToken), OwnedSecrets.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
+            ApiServerService.WaitForSyncAsync(cancellationToken), OwnedSecrets.WaitForSyncAsync(cancellationToken), IngressClasses.WaitForSyncAsync(cancellationToken),
+            Namespaces.WaitForSyncAsync(cancellationToken), IstioConfigMaps.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
     }
 }
