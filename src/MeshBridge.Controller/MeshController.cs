@@ -5,6 +5,7 @@ using MeshBridge.Controller.Reconcilers;
 using MeshBridge.Controller.Writes;
 using MeshBridge.Kubernetes.Caching;
 using MeshBridge.Kubernetes.Client;
+using MeshBridge.Kubernetes.Models;
 using MeshBridge.Kubernetes.Queues;
 using MeshBridge.Transform.Model;
 using Microsoft.Extensions.Logging;
@@ -41,13 +42,15 @@ public sealed class MeshController
         Writer = new ObjectWriter(client, options.FieldManager, metrics, logger);
         var events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
         queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics?.ForQueue(Name));
-        var servers = new VirtualServerIndex(keys =>
-        {
-            foreach (var key in keys)
+        var servers = new VirtualServerIndex(
+            keys =>
             {
-                queue.Add(key);
-            }
-        });
+                foreach (var key in keys)
+                {
+                    queue.Add(key);
+                }
+            },
+            s => state.NamespaceSelected(s.Metadata.Namespace() ?? string.Empty));
         var routeHosts = new HostIndex<VirtualServerRoute>(r => r.Spec?.Host);
         var nics = new NicWorkloads(options.IngressWorkload);
         reconciler = new VirtualServerReconciler(state, servers, routeHosts, nics, Writer, events, certificates ?? new NoCertificateSource(), options, logger);
@@ -58,7 +61,7 @@ public sealed class MeshController
         state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)]));
         state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
-        state.OwnedSecrets.AddHandler(new Enqueue<Kubernetes.Models.GenericObject>(this, o => servers.PolicyUsers(PolicyOf(o))));
+        state.OwnedSecrets.AddHandler(new Enqueue<GenericObject>(this, o => servers.PolicyUsers(PolicyOf(o))));
 
         // Enrollment is per NIC instance, so a NIC workload's change concerns every VirtualServer; other workloads none.
         void EnqueueAll()
@@ -69,6 +72,26 @@ public sealed class MeshController
             }
         }
 
+        // Facts every decision depends on: NIC's IngressClasses, the mesh's trust domain, the API server's addresses.
+        state.IngressClasses.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
+        state.IstioConfigMaps.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
+        state.ApiServerService.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
+
+        // A namespace's labels decide whether its VirtualServers are selected, and NIC's namespace's its revision.
+        state.Namespaces.AddHandler(new OnChange<GenericObject>((before, after) =>
+        {
+            var ns = (after ?? before)!.Metadata.Name ?? string.Empty;
+            if (nics.List().Any(w => w.Metadata.Namespace() == ns))
+            {
+                EnqueueAll();
+            }
+
+            foreach (var server in state.VirtualServers.List(ns))
+            {
+                servers.Refresh(server);
+                queue.Add(Key(server));
+            }
+        }));
         state.Deployments.AddHandler(nics.For("Deployment", EnqueueAll));
         state.DaemonSets.AddHandler(nics.For("DaemonSet", EnqueueAll));
         state.StatefulSets.AddHandler(nics.For("StatefulSet", EnqueueAll));
@@ -170,6 +193,23 @@ public sealed class MeshController
     /// <summary>The managed Policy a MeshBridge Secret belongs to (its name without the <c>.tls</c>/<c>.ca</c> suffix).</summary>
     private static Transform.ResourceKey PolicyOf(KubernetesObject secret) =>
         new(Policy.KubeKind, secret.Metadata.Namespace() ?? string.Empty, secret.Metadata.Name![..Math.Max(0, secret.Metadata.Name!.LastIndexOf('.'))]);
+
+    /// <summary>Calls back on a real change (add, delete, or an update to a new resourceVersion), not on a resync.</summary>
+    private sealed class OnChange<T>(Action<T?, T?> changed) : IInformerHandler<T>
+        where T : KubernetesObject
+    {
+        public void OnAdd(T obj) => changed(default, obj);
+
+        public void OnUpdate(T oldObj, T newObj)
+        {
+            if (oldObj.Metadata.ResourceVersion != newObj.Metadata.ResourceVersion)
+            {
+                changed(oldObj, newObj);
+            }
+        }
+
+        public void OnDelete(T obj) => changed(obj, default);
+    }
 
     private sealed class Enqueue<T>(MeshController controller, Func<T, IEnumerable<string>> keys) : IInformerHandler<T>
     {

@@ -27,6 +27,16 @@ public sealed record TransformOptions
     /// <summary>Istio revision: sidecar enrollment uses <c>istio.io/rev</c> instead of <c>sidecar.istio.io/inject</c>.</summary>
     public string? IstioRevision { get; init; }
 
+    /// <summary>
+    /// The revision each namespace asks for (its <c>istio.io/rev</c> label): a NIC instance in one of these is enrolled
+    /// with that revision unless <see cref="IstioRevision"/> is set, which wins.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> NamespaceRevisions { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The revision to enroll a NIC instance in <paramref name="ns"/> with, or null for the default one.</summary>
+    public string? RevisionFor(string ns) =>
+        IstioRevision is { Length: > 0 } revision ? revision : NamespaceRevisions.GetValueOrDefault(ns) is { Length: > 0 } label ? label : null;
+
     /// <summary>API server addresses (IPs or CIDRs) that a NIC sidecar must not capture.</summary>
     public IReadOnlyList<string> ApiServerAddresses { get; init; } = [];
 }

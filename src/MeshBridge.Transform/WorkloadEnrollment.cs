@@ -63,7 +63,7 @@ internal static class WorkloadEnrollment
 
         if (mode == MeshMode.Sidecar)
         {
-            if (options.IstioRevision is { Length: > 0 } revision)
+            if (options.RevisionFor(key.Namespace) is { } revision)
             {
                 Label(RevisionLabel, revision);
             }

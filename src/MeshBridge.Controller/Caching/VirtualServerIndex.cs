@@ -20,15 +20,18 @@ public sealed class VirtualServerIndex : IInformerHandler<VirtualServer>
     private readonly Dictionary<(string Class, MeshMode Mode), SortedSet<string>> asks = [];
     private readonly Dictionary<ResourceKey, HashSet<string>> policyUsers = [];
     private readonly Action<IReadOnlyCollection<string>>? onConflictChanged;
+    private readonly Func<VirtualServer, bool> tracked;
 
     /// <param name="onConflictChanged">
     /// Called (on the informer's loop) with every VirtualServer that may share a NIC instance with one whose mode
     /// changed, when that change starts or ends an enrollment conflict: each of them must be reconciled again, to
     /// report the conflict or to converge once it is gone.
     /// </param>
-    public VirtualServerIndex(Action<IReadOnlyCollection<string>>? onConflictChanged = null)
+    /// <param name="tracked">Whether a VirtualServer counts at all (its namespace is selected); false ones are left out of the summaries.</param>
+    public VirtualServerIndex(Action<IReadOnlyCollection<string>>? onConflictChanged = null, Func<VirtualServer, bool>? tracked = null)
     {
         this.onConflictChanged = onConflictChanged;
+        this.tracked = tracked ?? (_ => true);
         Hosts = new HostIndex<VirtualServer>(s => s.Spec?.Host);
     }
 
@@ -83,6 +86,9 @@ public sealed class VirtualServerIndex : IInformerHandler<VirtualServer>
 
     public void OnDelete(VirtualServer obj) => Change(obj, null);
 
+    /// <summary>Re-evaluates a VirtualServer whose standing changed without it changing (its namespace's labels).</summary>
+    public void Refresh(VirtualServer obj) => Change(obj, obj);
+
     private void Change(VirtualServer? before, VirtualServer? after)
     {
         Hosts.Change(before, after);
@@ -91,7 +97,7 @@ public sealed class VirtualServerIndex : IInformerHandler<VirtualServer>
         lock (gate)
         {
             var old = entries.GetValueOrDefault(key);
-            var next = after is null ? null : Entry.Of(after);
+            var next = after is null || !tracked(after) ? null : Entry.Of(after);
             var askChanged = old?.Ask != next?.Ask;
             var classes = new[] { old?.Ask?.Class, next?.Ask?.Class }.OfType<string>().Distinct().ToList();
             var conflictedBefore = askChanged && Conflicted(classes);

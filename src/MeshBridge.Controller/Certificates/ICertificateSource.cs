@@ -1,5 +1,3 @@
-using MeshBridge.Transform;
-
 namespace MeshBridge.Controller.Certificates;
 
 /// <summary>
@@ -9,5 +7,5 @@ namespace MeshBridge.Controller.Certificates;
 public interface ICertificateSource
 {
     /// <summary>The current certificate for the identity, or null while none can be had (the reason is in the exception).</summary>
-    Task<IssuedCertificate?> GetAsync(NicIdentity identity, CancellationToken cancellationToken);
+    Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken);
 }

@@ -25,7 +25,7 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
     /// Makes the managed Policies <paramref name="server"/>'s new form references exist, current and owned by it,
     /// Secrets first. Returns the identity still waiting for a certificate (nothing written for it), or null.
     /// </summary>
-    public async Task<NicIdentity?> PrepareAsync(VirtualServer server, TransformResult result, CancellationToken cancellationToken)
+    public async Task<MeshIdentity?> PrepareAsync(VirtualServer server, TransformResult result, CancellationToken cancellationToken)
     {
         var ns = server.Metadata.Namespace()!;
         var owner = OwnerReference(server);
@@ -34,10 +34,11 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
             var identity = NicIdentity.TryParse(desired.Metadata.Annotation(MeshAnnotations.IdentityAnnotation), out var parsed) ? parsed : NicIdentity.Default;
             var tls = state.OwnedSecrets.Get(ns, EgressMtlsPolicyBuilder.TlsSecretName(identity));
             var ca = state.OwnedSecrets.Get(ns, EgressMtlsPolicyBuilder.CaSecretName(identity));
-            var certificate = await certificates.GetAsync(identity, cancellationToken).ConfigureAwait(false);
+            var meshIdentity = Identify(identity);
+            var certificate = await certificates.GetAsync(meshIdentity, cancellationToken).ConfigureAwait(false);
             if (certificate is null && (tls is null || ca is null))
             {
-                return identity;
+                return meshIdentity;
             }
 
             var tlsData = certificate is null ? null : new Dictionary<string, string> { ["tls.crt"] = certificate.CertificateChainPem, ["tls.key"] = certificate.PrivateKeyPem };
@@ -49,6 +50,15 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
 
         return null;
     }
+
+    /// <summary>The mesh identity of a NIC service account: the trust domain of the Istio revision its namespace uses.</summary>
+    public MeshIdentity Identify(NicIdentity identity) => new(identity, state.TrustDomain(state.EffectiveIstioRevision(identity.Namespace)));
+
+    /// <summary>The identity the VirtualServer's new form presents through its MeshBridge Policy, if it references one.</summary>
+    public MeshIdentity? IdentityOf(TransformResult result, string ns) =>
+        Wanted(result, ns).Select(w => w.Desired).FirstOrDefault() is { } policy
+            ? Identify(NicIdentity.TryParse(policy.Metadata.Annotation(MeshAnnotations.IdentityAnnotation), out var identity) ? identity : NicIdentity.Default)
+            : null;
 
     /// <summary>
     /// After the VirtualServer <paramref name="ns"/>/<paramref name="name"/> was written (or deleted): it no longer

@@ -1,3 +1,4 @@
+using MeshBridge.Controller.Certificates;
 using MeshBridge.Transform;
 using MeshBridge.Transform.Model;
 
@@ -14,7 +15,7 @@ public static class MeshStatus
     /// <summary>Longer notes are cut: an annotation is for reading at a glance; the Events carry the whole story.</summary>
     private const int MaxLength = 1024;
 
-    public static string? Of(VirtualServer output, ResourceKey key, IEnumerable<Diagnostic> diagnostics, NicIdentity? waitingFor)
+    public static string? Of(VirtualServer output, ResourceKey key, IEnumerable<Diagnostic> diagnostics, MeshIdentity? waitingFor, MeshIdentity? presenting)
     {
         if (diagnostics.FirstOrDefault(d => d.Resource == key && d.Severity == DiagnosticSeverity.Error) is { } error)
         {
@@ -27,7 +28,12 @@ public static class MeshStatus
         }
 
         MeshModes.TryParse(output.Metadata.Annotation(MeshAnnotations.Mode), out var mode);
-        return mode != MeshMode.None && output.Metadata.Annotation(MeshAnnotations.Applied) is not null ? $"Meshed: {mode.ToName()}" : null;
+        if (mode == MeshMode.None || output.Metadata.Annotation(MeshAnnotations.Applied) is null)
+        {
+            return null;
+        }
+
+        return presenting is null ? $"Meshed: {mode.ToName()}" : $"Meshed: {mode.ToName()} as {presenting}";
     }
 
     /// <summary>The VirtualServer with the status annotation set to <paramref name="status"/> (removed when null).</summary>

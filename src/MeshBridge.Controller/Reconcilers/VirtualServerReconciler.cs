@@ -22,8 +22,9 @@ public sealed class VirtualServerReconciler(
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
         var server = state.VirtualServers.Get(ns, name);
-        if (server is not null && !Handled(server.Spec?.IngressClassName))
+        if (server is not null && !Tracked(server))
         {
+            // Another class's, or a namespace --namespace-selector leaves out: not MeshBridge's to change.
             return ReconcileResult.Done;
         }
 
@@ -35,7 +36,7 @@ public sealed class VirtualServerReconciler(
             VirtualServers = inputServers,
             VirtualServerRoutes = RoutesFor(inputServers),
             Policies = namespaces.SelectMany(n => state.Policies.List(n)).ToList(),
-            Workloads = nics.List(),
+            Workloads = nics.List().Where(w => options.IngressWorkload is not null || state.IsNicIngressClass(InstanceOf(w).IngressClass)).ToList(),
             Peers = servers.Peers(excluded, Handled),
             PolicyReferencesElsewhere = servers.PolicyReferences(namespaces, excluded),
         };
@@ -44,6 +45,8 @@ public sealed class VirtualServerReconciler(
             ClusterDomain = options.ClusterDomain,
             IngressWorkload = options.IngressWorkload,
             IstioRevision = options.IstioRevision,
+            NamespaceRevisions = input.Workloads.Select(w => w.Metadata.Namespace() ?? string.Empty).Distinct()
+                .Select(n => (Namespace: n, Revision: state.IstioRevisionOf(n))).Where(r => r.Revision is not null).ToDictionary(r => r.Namespace, r => r.Revision!),
             ApiServerAddresses = state.ApiServerAddresses,
         };
         var result = MeshTransform.Apply(input, transformOptions);
@@ -52,22 +55,36 @@ public sealed class VirtualServerReconciler(
         {
             await events.RecordAsync(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
                 $"egress-mtls waits for a mesh certificate for {waiting}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced", cancellationToken).ConfigureAwait(false);
-            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting));
+            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting, null));
             LogStatus(server, pending);
             await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, server, pending, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.After(TimeSpan.FromMinutes(1));
         }
 
-        var output = server is null ? null : MeshStatus.With(result.VirtualServers[0], MeshStatus.Of(result.VirtualServers[0], key, result.Diagnostics, null));
+        var presenting = egress.IdentityOf(result, ns);
+        var output = server is null ? null
+            : MeshStatus.With(result.VirtualServers[0], MeshStatus.Of(result.VirtualServers[0], key, result.Diagnostics, null, presenting));
         LogStatus(server, output);
         await WriteAsync(input, result, output, cancellationToken).ConfigureAwait(false);
         await egress.RetireAsync(ns, name, output, cancellationToken).ConfigureAwait(false);
         foreach (var diagnostic in result.Diagnostics.Where(d => d.Resource == key && d.Severity != DiagnosticSeverity.Info))
         {
-            ReconcileLog.Problem(logger, key.Kind, $"{key.Namespace}/{key.Name}", diagnostic.Reason,
-                string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}");
-            await events.RecordAsync(key, VirtualServer.KubeApiVersion, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal",
-                diagnostic.Reason, string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}", cancellationToken).ConfigureAwait(false);
+            var detail = string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}";
+            await ProblemAsync(key, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal", diagnostic.Reason, detail, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (server is not null && MeshModes.TryParse(server.Metadata.Annotation(MeshAnnotations.Mode), out var mode) && mode != MeshMode.None &&
+            !input.Workloads.Any(w => InstanceOf(w).Serves(server.Spec?.IngressClassName)))
+        {
+            var ingressClass = string.IsNullOrEmpty(server.Spec?.IngressClassName) ? "(none: served by every NIC instance)" : server.Spec!.IngressClassName;
+            await ProblemAsync(key, "Warning", EventReasons.NicInstanceNotFound,
+                $"no NIC instance serves ingress class {ingressClass}: MeshBridge found no IngressClass of controller nginx.org/ingress-controller with a NIC Deployment, DaemonSet or StatefulSet running -ingress-class for it, so no NIC pods were enrolled (routes are meshed regardless)",
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        if (presenting is not null && state.MeshConfig(state.EffectiveIstioRevision(presenting.ServiceAccount.Namespace)).Problem is { } meshConfigProblem)
+        {
+            await ProblemAsync(key, "Warning", EventReasons.MeshConfigInvalid, meshConfigProblem, cancellationToken).ConfigureAwait(false);
         }
 
         return ReconcileResult.Done;
@@ -87,7 +104,7 @@ public sealed class VirtualServerReconciler(
             .Select(k => ObjectKeys.Split(k))
             .Select(k => state.VirtualServers.Get(k.Namespace, k.Name))
             .OfType<VirtualServer>()
-            .Where(s => Handled(s.Spec?.IngressClassName) && Shares(s.Spec?.IngressClassName, server.Spec?.IngressClassName));
+            .Where(s => Tracked(s) && Shares(s.Spec?.IngressClassName, server.Spec?.IngressClassName));
         return [server, .. others];
     }
 
@@ -118,6 +135,18 @@ public sealed class VirtualServerReconciler(
         }
     }
 
+    private async Task ProblemAsync(ResourceKey key, string type, string reason, string message, CancellationToken cancellationToken)
+    {
+        ReconcileLog.Problem(logger, key.Kind, $"{key.Namespace}/{key.Name}", reason, message);
+        await events.RecordAsync(key, VirtualServer.KubeApiVersion, type, reason, message, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NicInstance InstanceOf(Workload workload) =>
+        NicInstance.Describe(workload, new ResourceKey(workload.Kind ?? "Deployment", workload.Metadata.Namespace() ?? string.Empty, workload.Metadata.Name ?? string.Empty));
+
+    /// <summary>A VirtualServer MeshBridge handles: of a handled class, in a namespace the selector admits.</summary>
+    private bool Tracked(VirtualServer server) => Handled(server.Spec?.IngressClassName) && state.NamespaceSelected(server.Metadata.Namespace() ?? string.Empty);
+
     private bool Handled(string? ingressClass) => options.IngressClass is null || Shares(ingressClass, options.IngressClass);
 
     /// <summary>
@@ -129,6 +158,13 @@ public sealed class VirtualServerReconciler(
         if (output is not null && !ReferenceEquals(input.VirtualServers[0], output))
         {
             await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], output, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
+            var wasMeshed = input.VirtualServers[0].Metadata.Annotation(MeshAnnotations.Applied) is not null;
+            var isMeshed = output.Metadata.Annotation(MeshAnnotations.Applied) is not null;
+            if (isMeshed || wasMeshed)
+            {
+                await events.RecordAsync(ObjectKey(output), VirtualServer.KubeApiVersion, "Normal", isMeshed ? EventReasons.Meshed : EventReasons.Reverted,
+                    isMeshed ? output.Metadata.Annotation(MeshAnnotations.Status) ?? "meshed" : "MeshBridge's changes were undone; the VirtualServer is as its author wrote it", cancellationToken).ConfigureAwait(false);
+            }
         }
 
         for (var i = 0; i < input.VirtualServerRoutes.Count; i++)
@@ -144,9 +180,15 @@ public sealed class VirtualServerReconciler(
             if (!ReferenceEquals(input.Workloads[i], result.Workloads[i]))
             {
                 await writer.PatchWorkloadAsync(WorkloadType(input.Workloads[i].Kind), input.Workloads[i], result.Workloads[i], cancellationToken).ConfigureAwait(false);
+                var enrolled = result.Workloads[i].Metadata.Annotation(MeshAnnotations.Applied) is not null;
+                await events.RecordAsync(ObjectKey(result.Workloads[i]), "apps/v1", "Normal", enrolled ? EventReasons.Enrolled : EventReasons.Unenrolled,
+                    enrolled ? "the NIC pods' template now carries the mesh enrollment its VirtualServers ask for; pods restart to pick it up" : "MeshBridge's enrollment was removed from the NIC pods' template",
+                    cancellationToken).ConfigureAwait(false);
             }
         }
     }
+
+    private static ResourceKey ObjectKey(KubernetesObject obj) => new(obj.Kind ?? string.Empty, obj.Metadata.Namespace() ?? string.Empty, obj.Metadata.Name ?? string.Empty);
 
     private static ResourceType WorkloadType(string? kind) => kind switch
     {

@@ -40,7 +40,7 @@ public sealed class DecisionLogTests
         Assert.Contains("create Secret demo-meshed/meshbridge-mtls.nginx-ingress.nginx-ingress.tls", messages);
         Assert.Contains("VirtualServer demo-meshed/nic-meshed.example.com: Meshed: sidecar", messages);
         Assert.All(lines, l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", l.GetProperty("Timestamp").GetString()));
-        var key = (await certificates.GetAsync(new Transform.NicIdentity("nginx-ingress", "nginx-ingress"), CancellationToken.None))!.PrivateKeyPem;
+        var key = (await certificates.GetAsync(new MeshBridge.Controller.Certificates.MeshIdentity(new Transform.NicIdentity("nginx-ingress", "nginx-ingress"), "cluster.local"), CancellationToken.None))!.PrivateKeyPem;
         Assert.DoesNotContain(key.Split('\n')[1], text, StringComparison.Ordinal);
         Assert.DoesNotContain("PRIVATE KEY", text, StringComparison.Ordinal);
     }

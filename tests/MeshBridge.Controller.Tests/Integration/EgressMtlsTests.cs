@@ -36,7 +36,7 @@ public sealed class EgressMtlsTests
         var policy = await lab.Client.GetAsync(ResourceTypes.Policies, Ns, PolicyName);
         var tls = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
         var ca = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".ca");
-        var issued = await certificates.GetAsync(new Transform.NicIdentity("nginx-ingress", "nginx-ingress"), CancellationToken.None);
+        var issued = await certificates.GetAsync(new MeshBridge.Controller.Certificates.MeshIdentity(new Transform.NicIdentity("nginx-ingress", "nginx-ingress"), "cluster.local"), CancellationToken.None);
 
         Assert.Equal(PolicyName, vs["spec"]!["policies"]![0]!["name"]!.ToString());
         Assert.Equal("kubernetes.io/tls", tls["type"]!.ToString());

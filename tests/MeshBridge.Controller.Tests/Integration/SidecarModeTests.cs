@@ -78,7 +78,7 @@ public sealed class SidecarModeTests
         var after = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, "nic.example.com");
         var events = await lab.Client.ListAsync(ResourceTypes.Events, Ns);
         Assert.True(JsonNode.DeepEquals(before["spec"], after["spec"]));
-        Assert.Equal("Pending: CertificatePending: waiting for a mesh certificate for nginx-ingress/nginx-ingress", after["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString());
+        Assert.Equal("Pending: CertificatePending: waiting for a mesh certificate for spiffe://cluster.local/ns/nginx-ingress/sa/nginx-ingress", after["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString());
         Assert.Contains(events.Items, e => e["reason"]!.ToString() == "CertificatePending" && e["regarding"]!["name"]!.ToString() == "nic.example.com" && e["type"]!.ToString() == "Warning");
         Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Policies, Ns, "meshbridge-mtls.nginx-ingress.nginx-ingress"));
     }

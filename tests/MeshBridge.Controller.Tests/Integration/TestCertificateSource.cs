@@ -11,7 +11,7 @@ namespace MeshBridge.Controller.Tests.Integration;
 /// </summary>
 internal sealed class TestCertificateSource : ICertificateSource
 {
-    private readonly Dictionary<NicIdentity, IssuedCertificate> issued = [];
+    private readonly Dictionary<MeshIdentity, IssuedCertificate> issued = [];
     private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly X509Certificate2 root;
 
@@ -24,10 +24,13 @@ internal sealed class TestCertificateSource : ICertificateSource
 
     public int Requests { get; private set; }
 
-    public Task<IssuedCertificate?> GetAsync(NicIdentity identity, CancellationToken cancellationToken)
+    public List<MeshIdentity> Asked { get; } = [];
+
+    public Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken)
     {
         lock (issued)
         {
+            Asked.Add(identity);
             if (!issued.TryGetValue(identity, out var certificate))
             {
                 issued[identity] = certificate = Issue(identity);
@@ -48,13 +51,13 @@ internal sealed class TestCertificateSource : ICertificateSource
         }
     }
 
-    private IssuedCertificate Issue(NicIdentity identity)
+    private IssuedCertificate Issue(MeshIdentity identity)
     {
         Requests++;
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(string.Empty, key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(identity.SpiffeId("cluster.local")));
+        san.AddUri(new Uri(identity.SpiffeId));
         request.CertificateExtensions.Add(san.Build(critical: true));
         var notAfter = DateTimeOffset.UtcNow.AddHours(12);
         using var leaf = request.Create(root, DateTimeOffset.UtcNow.AddMinutes(-1), notAfter, RandomNumberGenerator.GetBytes(16));
