@@ -76,6 +76,7 @@ public sealed class MeshController
         state.IngressClasses.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
         state.IstioConfigMaps.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
         state.ApiServerService.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
+        state.ApiServerEndpoints.AddHandler(new OnChange<GenericObject>((_, _) => EnqueueAll()));
 
         // A namespace's labels decide whether its VirtualServers are selected, and NIC's namespace's its revision.
         state.Namespaces.AddHandler(new OnChange<GenericObject>((before, after) =>

@@ -32,6 +32,8 @@ public sealed class ClusterState
             informerOptions with { LabelSelector = $"{MeshBridge.Transform.MeshAnnotations.ManagedByLabel}={MeshBridge.Transform.MeshAnnotations.ManagedByValue}" });
 
         // Only the API server's own Service: its addresses are what a NIC sidecar must not capture.
+        ApiServerEndpoints = new(client, ResourceTypes.EndpointSlices, KubernetesJsonContext.Default.GenericObject,
+            informerOptions with { Namespace = "default", LabelSelector = "kubernetes.io/service-name=kubernetes" });
         ApiServerService = new(client, ResourceTypes.Services, KubernetesJsonContext.Default.GenericObject,
             informerOptions with { Namespace = "default", FieldSelector = "metadata.name=kubernetes" });
 
@@ -46,6 +48,9 @@ public sealed class ClusterState
 
     public Informer<GenericObject> ApiServerService { get; }
 
+    /// <summary>The <c>kubernetes</c> Service's EndpointSlices: the API server's own addresses.</summary>
+    public Informer<GenericObject> ApiServerEndpoints { get; }
+
     public Informer<GenericObject> OwnedSecrets { get; }
 
     /// <summary>The <c>kubernetes</c> Service's cluster IPs (excludeOutboundIPRanges for sidecar mode).</summary>
@@ -53,18 +58,30 @@ public sealed class ClusterState
     {
         get
         {
+            // The cluster IPs are what NIC dials; the endpoints are where kube-proxy sends it. Excluding both keeps
+            // the API server reachable whichever the sidecar's capture sees.
             var service = ApiServerService.Get("default", "kubernetes");
-            if (service?.Extra?.GetValueOrDefault("spec") is not { ValueKind: System.Text.Json.JsonValueKind.Object } spec)
+            var addresses = new List<string>();
+            if (service?.Extra?.GetValueOrDefault("spec") is { ValueKind: System.Text.Json.JsonValueKind.Object } spec)
             {
-                return [];
+                if (spec.TryGetProperty("clusterIPs", out var ips) && ips.ValueKind == System.Text.Json.JsonValueKind.Array)
+                {
+                    addresses.AddRange(ips.EnumerateArray().Select(ip => ip.GetString()).OfType<string>().Where(ip => ip is { Length: > 0 } && ip != "None"));
+                }
+                else if (spec.TryGetProperty("clusterIP", out var ip) && ip.GetString() is { Length: > 0 } one && one != "None")
+                {
+                    addresses.Add(one);
+                }
             }
 
-            if (spec.TryGetProperty("clusterIPs", out var ips) && ips.ValueKind == System.Text.Json.JsonValueKind.Array)
-            {
-                return ips.EnumerateArray().Select(ip => ip.GetString()).OfType<string>().Where(ip => ip != "None").ToList();
-            }
-
-            return spec.TryGetProperty("clusterIP", out var ip) && ip.GetString() is { Length: > 0 } one && one != "None" ? [one] : [];
+            var endpoints = ApiServerEndpoints.List("default")
+                .SelectMany(slice => slice.Extra?.GetValueOrDefault("endpoints") is { ValueKind: System.Text.Json.JsonValueKind.Array } list ? list.EnumerateArray() : [])
+                .SelectMany(endpoint => endpoint.TryGetProperty("addresses", out var list) && list.ValueKind == System.Text.Json.JsonValueKind.Array ? list.EnumerateArray() : [])
+                .Select(address => address.GetString())
+                .OfType<string>()
+                .Where(address => address.Length > 0)
+                .Order(StringComparer.Ordinal);
+            return addresses.Concat(endpoints).Distinct(StringComparer.Ordinal).ToList();
         }
     }
 
@@ -95,7 +112,7 @@ public sealed class ClusterState
 
     public bool HasSynced =>
         VirtualServers.HasSynced && VirtualServerRoutes.HasSynced && Policies.HasSynced &&
-        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced && OwnedSecrets.HasSynced &&
+        Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced && ApiServerEndpoints.HasSynced && OwnedSecrets.HasSynced &&
         IngressClasses.HasSynced && Namespaces.HasSynced && IstioConfigMaps.HasSynced;
 
     public bool IsNicIngressClass(string name) => MeshFacts.IsNicIngressClass(IngressClasses.Get(null, name));
@@ -124,7 +141,7 @@ public sealed class ClusterState
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         VirtualServers.RunAsync(cancellationToken), VirtualServerRoutes.RunAsync(cancellationToken), Policies.RunAsync(cancellationToken),
         Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken),
-        ApiServerService.RunAsync(cancellationToken), OwnedSecrets.RunAsync(cancellationToken), IngressClasses.RunAsync(cancellationToken),
+        ApiServerService.RunAsync(cancellationToken), ApiServerEndpoints.RunAsync(cancellationToken), OwnedSecrets.RunAsync(cancellationToken), IngressClasses.RunAsync(cancellationToken),
         Namespaces.RunAsync(cancellationToken), IstioConfigMaps.RunAsync(cancellationToken));
 
     public async Task WaitForSyncAsync(CancellationToken cancellationToken)
@@ -132,7 +149,7 @@ public sealed class ClusterState
         await Task.WhenAll(
             VirtualServers.WaitForSyncAsync(cancellationToken), VirtualServerRoutes.WaitForSyncAsync(cancellationToken), Policies.WaitForSyncAsync(cancellationToken),
             Deployments.WaitForSyncAsync(cancellationToken), DaemonSets.WaitForSyncAsync(cancellationToken), StatefulSets.WaitForSyncAsync(cancellationToken),
-            ApiServerService.WaitForSyncAsync(cancellationToken), OwnedSecrets.WaitForSyncAsync(cancellationToken), IngressClasses.WaitForSyncAsync(cancellationToken),
+            ApiServerService.WaitForSyncAsync(cancellationToken), ApiServerEndpoints.WaitForSyncAsync(cancellationToken), OwnedSecrets.WaitForSyncAsync(cancellationToken), IngressClasses.WaitForSyncAsync(cancellationToken),
             Namespaces.WaitForSyncAsync(cancellationToken), IstioConfigMaps.WaitForSyncAsync(cancellationToken)).ConfigureAwait(false);
     }
 }

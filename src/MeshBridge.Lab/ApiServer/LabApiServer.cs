@@ -186,6 +186,12 @@ public sealed class LabApiServer : IAsyncDisposable
             {"apiVersion":"v1","kind":"Service","metadata":{"name":"kubernetes","namespace":"default","labels":{"component":"apiserver","provider":"kubernetes"}},
              "spec":{"type":"ClusterIP","clusterIP":"10.96.0.1","clusterIPs":["10.96.0.1"],"ports":[{"name":"https","port":443,"protocol":"TCP","targetPort":6443}]}}
             """)!.AsObject());
+
+        // …and the EndpointSlice the API server keeps for it: its real addresses, which kube-proxy sends that traffic to.
+        Seed(JsonNode.Parse("""
+            {"apiVersion":"discovery.k8s.io/v1","kind":"EndpointSlice","metadata":{"name":"kubernetes","namespace":"default","labels":{"kubernetes.io/service-name":"kubernetes"}},
+             "addressType":"IPv4","endpoints":[{"addresses":["172.18.0.2"],"conditions":{"ready":true}}],"ports":[{"name":"https","port":6443,"protocol":"TCP"}]}
+            """)!.AsObject());
     }
 
     private async Task HandleAsync(HttpContext context)

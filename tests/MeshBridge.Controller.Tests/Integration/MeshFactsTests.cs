@@ -118,4 +118,18 @@ public sealed class MeshFactsIntegrationTests
         var nicEvents = (await lab.Client.ListAsync(ResourceTypes.Events, "nginx-ingress")).Items;
         Assert.Contains(nicEvents, e => e["reason"]!.ToString() == "Enrolled" && e["regarding"]!["name"]!.ToString() == "nginx-ingress-sidecar" && e["regarding"]!["kind"]!.ToString() == "Deployment");
     }
+
+    [Fact]
+    public async Task A_moved_API_server_endpoint_updates_what_the_NIC_sidecar_must_not_capture()
+    {
+        await using var lab = await ControllerLab.StartAsync();
+        lab.StartController();
+        await lab.ConvergedAsync();
+
+        await Patch(lab, ResourceTypes.EndpointSlices, "default", "kubernetes", """{"endpoints":[{"addresses":["192.168.10.5"],"conditions":{"ready":true}}]}""");
+        await lab.ConvergedAsync();
+
+        var nic = await lab.Client.GetAsync(ResourceTypes.Deployments, "nginx-ingress", "nginx-ingress-sidecar");
+        Assert.Equal("10.96.0.1/32,192.168.10.5/32", nic["spec"]!["template"]!["metadata"]!["annotations"]!["traffic.sidecar.istio.io/excludeOutboundIPRanges"]!.ToString());
+    }
 }

@@ -24,7 +24,7 @@ public sealed class SidecarModeTests
         Assert.Equal("httpbin.demo-meshed.svc.cluster.local", vs["spec"]!["routes"]![0]!["action"]!["proxy"]!["requestHeaders"]!["set"]![0]!["value"]!.ToString());
         Assert.Equal("true", nic["spec"]!["template"]!["metadata"]!["labels"]!["sidecar.istio.io/inject"]!.ToString());
         Assert.Equal("80,443", nic["spec"]!["template"]!["metadata"]!["annotations"]!["traffic.sidecar.istio.io/excludeInboundPorts"]!.ToString());
-        Assert.Equal("10.96.0.1/32", nic["spec"]!["template"]!["metadata"]!["annotations"]!["traffic.sidecar.istio.io/excludeOutboundIPRanges"]!.ToString());
+        Assert.Equal("10.96.0.1/32,172.18.0.2/32", nic["spec"]!["template"]!["metadata"]!["annotations"]!["traffic.sidecar.istio.io/excludeOutboundIPRanges"]!.ToString());
         Assert.Null(otherNic["spec"]!["template"]!["metadata"]!["labels"]!["sidecar.istio.io/inject"]);
     }
 
