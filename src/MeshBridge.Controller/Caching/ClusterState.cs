@@ -133,11 +133,6 @@ public sealed class ClusterState
     /// <summary>Whether MeshBridge handles this namespace under <see cref="ControllerOptions.NamespaceSelector"/>.</summary>
     public bool NamespaceSelected(string ns) => MeshFacts.NamespaceSelected(options.NamespaceSelector, Namespaces.Get(null, ns));
 
-    public IEnumerable<Workload> Workloads =>
-        Deployments.List().Select(w => w with { Kind = "Deployment" })
-            .Concat(DaemonSets.List().Select(w => w with { Kind = "DaemonSet" }))
-            .Concat(StatefulSets.List().Select(w => w with { Kind = "StatefulSet" }));
-
     public Task RunAsync(CancellationToken cancellationToken) => Task.WhenAll(
         VirtualServers.RunAsync(cancellationToken), VirtualServerRoutes.RunAsync(cancellationToken), Policies.RunAsync(cancellationToken),
         Deployments.RunAsync(cancellationToken), DaemonSets.RunAsync(cancellationToken), StatefulSets.RunAsync(cancellationToken),
