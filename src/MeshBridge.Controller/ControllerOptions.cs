@@ -29,4 +29,7 @@ public sealed record ControllerOptions
     public TimeSpan? ResyncPeriod { get; init; } = TimeSpan.FromMinutes(10);
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Where the controller's decision logs go; none when null.</summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 }

@@ -34,7 +34,7 @@ public sealed class MeshController
 
     public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, ControllerMetrics? metrics = null, ILoggerFactory? loggerFactory = null)
     {
-        logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger("MeshBridge.Controller");
+        logger = (loggerFactory ?? options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("MeshBridge.Controller");
         this.options = options;
         this.metrics = metrics;
         metrics?.RegisterController(Name, Math.Max(1, options.Workers));

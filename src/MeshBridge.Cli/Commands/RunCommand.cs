@@ -1,5 +1,8 @@
 using System.CommandLine;
 using MeshBridge.Controller;
+using MeshBridge.Controller.Operations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using MeshBridge.Controller.Caching;
 using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Transform;
@@ -28,9 +31,14 @@ internal static class RunCommand
         var metricsAddress = new Option<string>("--metrics-bind-address") { Description = "Where /metrics listens (controller-runtime style: \":8080\", \"127.0.0.1:0\"; \"0\" turns it off).", DefaultValueFactory = _ => ":8080" };
         var probeAddress = new Option<string>("--health-probe-bind-address") { Description = "Where /healthz and /readyz listen.", DefaultValueFactory = _ => ":8081" };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect a leader on a Lease so several replicas are safe; only the leader reconciles." };
+        var logLevel = new Option<string>("--log-level")
+        {
+            Description = $"Minimum level of the JSON logs on standard error: {string.Join(", ", JsonLogging.LevelNames)}.",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_LOG_LEVEL") ?? "info",
+        };
         var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "meshbridge-system" };
         var command = new Command("run", "Run the MeshBridge controller: keep annotated VirtualServers and NIC meshed, and revert what is no longer asked for.");
-        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace })
+        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel })
         {
             command.Options.Add(option);
         }
@@ -101,6 +109,14 @@ internal static class RunCommand
                 LeaderElect = parse.GetValue(leaderElect),
                 LeaderElectionNamespace = parse.GetValue(leaseNamespace)!,
             };
+            if (!JsonLogging.TryParseLevel(parse.GetValue(logLevel), out var level))
+            {
+                console.Error.WriteLine($"error: --log-level \"{parse.GetValue(logLevel)}\": use one of {string.Join(", ", JsonLogging.LevelNames)}");
+                return ExitCodes.Usage;
+            }
+
+            await using var logging = new ServiceCollection().AddLogging(b => b.AddControllerJsonLogs(level)).BuildServiceProvider();
+            options = options with { LoggerFactory = logging.GetRequiredService<ILoggerFactory>() };
             console.Out.WriteLine($"meshbridge run: controlling {configuration.BaseUri} (class {options.IngressClass ?? "any"}, leader election {(host.LeaderElect ? "on" : "off")})");
             await RunHostedAsync(client, options, host, console, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine("meshbridge run: stopped");
