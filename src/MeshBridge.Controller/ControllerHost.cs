@@ -12,8 +12,23 @@ namespace MeshBridge.Controller;
 /// </summary>
 public static class ControllerHost
 {
+    public static Task RunAsync(
+        KubernetesApi client, ControllerOptions options, ControllerHostOptions host, ICertificateSource? certificates, Action<Uri?, Uri?>? onListening, CancellationToken cancellationToken) =>
+        RunAsync(client, options, host, certificates, onListening, onLeading: null, cancellationToken);
+
+    /// <summary>
+    /// As above; <paramref name="onLeading"/> is handed each controller as it starts reconciling (at once without
+    /// leader election, on winning the Lease with it) and <c>null</c> when it stops leading, so an in-process host such
+    /// as <c>meshbridge lab</c> can watch <see cref="MeshController.HasSynced"/> and <see cref="MeshController.Pending"/>.
+    /// </summary>
     public static async Task RunAsync(
-        KubernetesApi client, ControllerOptions options, ControllerHostOptions host, ICertificateSource? certificates, Action<Uri?, Uri?>? onListening, CancellationToken cancellationToken)
+        KubernetesApi client,
+        ControllerOptions options,
+        ControllerHostOptions host,
+        ICertificateSource? certificates,
+        Action<Uri?, Uri?>? onListening,
+        Action<MeshController?>? onLeading,
+        CancellationToken cancellationToken)
     {
         var metrics = new ControllerMetrics(new MetricsRegistry());
         MeshController? current = null;
@@ -26,6 +41,7 @@ public static class ControllerHost
         Task LeadAsync(CancellationToken token)
         {
             current = new MeshController(client, options, certificates, metrics);
+            onLeading?.Invoke(current);
             return current.RunAsync(token);
         }
 
@@ -50,7 +66,11 @@ public static class ControllerHost
             new LeaderCallbacks
             {
                 OnStartedLeading = LeadAsync,
-                OnStoppedLeading = () => current = null,
+                OnStoppedLeading = () =>
+                {
+                    current = null;
+                    onLeading?.Invoke(null);
+                },
             },
             options.Time);
         await elector.RunAsync(cancellationToken).ConfigureAwait(false);

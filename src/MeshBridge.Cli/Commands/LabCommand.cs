@@ -1,17 +1,19 @@
 using System.CommandLine;
-using MeshBridge.Controller;
-using MeshBridge.Kubernetes.Client.Configuration;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Text.RegularExpressions;
+using MeshBridge.Cli.Lab;
 using MeshBridge.Lab.ApiServer;
 using MeshBridge.Lab.Scenarios;
-using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Cli.Commands;
 
 /// <summary>
 /// <c>meshbridge lab</c>: a lab Kubernetes API server on loopback (HTTPS, its own CA) with a scenario loaded and a
-/// kubeconfig written for it, so kubectl and <c>meshbridge</c> can be tried on one machine with no cluster.
+/// kubeconfig written for it, and the MeshBridge controller running in process against it; each time the controller
+/// has converged it prints what MeshBridge changed, as a diff per object.
 /// </summary>
-internal static class LabCommand
+internal static partial class LabCommand
 {
     public const string ReadyLine = "meshbridge lab: ready";
 
@@ -30,8 +32,18 @@ internal static class LabCommand
         };
         var port = new Option<int>("--port") { Description = "The loopback port to serve on; 0 picks a free one.", DefaultValueFactory = _ => 0 };
         var noController = new Option<bool>("--no-controller") { Description = "Serve the API only; do not run the MeshBridge controller in process against it." };
-        var command = new Command("lab", "Run a lab Kubernetes API server on this machine, with a scenario loaded, until stopped (Ctrl+C).");
-        foreach (var option in new Option[] { scenario, kubeconfig, port, noController })
+        var exitWhenConverged = new Option<bool>("--exit-when-converged")
+        {
+            Description = "Stop after MeshBridge has converged and its changes are printed: exit 0, or 1 if the controller failed or did not converge within --timeout.",
+        };
+        var timeout = new Option<TimeSpan>("--timeout")
+        {
+            Description = "How long to wait for the first convergence: 60s (the default), 2m, 1m30s, ...",
+            HelpName = "duration",
+            CustomParser = ParseDuration,
+        };
+        var command = new Command("lab", "Run a lab Kubernetes API server on this machine with a scenario loaded and MeshBridge running against it; print what MeshBridge changed, until stopped (Ctrl+C).");
+        foreach (var option in new Option[] { scenario, kubeconfig, port, noController, exitWhenConverged, timeout })
         {
             command.Options.Add(option);
         }
@@ -41,11 +53,17 @@ internal static class LabCommand
             await using var server = await LabApiServer.StartAsync(new LabApiServerOptions { Port = parse.GetValue(port) }, cancellationToken).ConfigureAwait(false);
             LabScenarios.Load(server, parse.GetValue(scenario)!);
             var path = server.WriteKubeconfig(parse.GetValue(kubeconfig)!);
+            var once = parse.GetValue(exitWhenConverged) && !parse.GetValue(noController);
             console.Out.WriteLine($"{ReadyLine} at {server.BaseAddress} (scenario {parse.GetValue(scenario)})");
             console.Out.WriteLine($"kubeconfig: {path}");
             console.Out.WriteLine($"try: kubectl --kubeconfig {path} get virtualservers -A");
-            console.Out.WriteLine("Press Ctrl+C to stop.");
+            if (!once)
+            {
+                console.Out.WriteLine("Press Ctrl+C to stop.");
+            }
+
             await console.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var exit = ExitCodes.Success;
             if (parse.GetValue(noController))
             {
                 try
@@ -59,17 +77,57 @@ internal static class LabCommand
             }
             else
             {
-                using var client = new KubernetesApi(KubernetesClientConfiguration.BuildConfigFromConfigFile(path));
-                var host = new ControllerHostOptions
+                var session = new LabSession(server, path, console)
                 {
-                    Operations = new MeshBridge.Controller.Operations.OperationsServerOptions { MetricsBindAddress = "127.0.0.1:0", HealthProbeBindAddress = "127.0.0.1:0" },
+                    ExitWhenConverged = once,
+                    Timeout = parse.GetValue(timeout) is { Ticks: > 0 } given ? given : LabSession.DefaultTimeout,
                 };
-                await RunCommand.RunHostedAsync(client, new ControllerOptions(), host, console, cancellationToken).ConfigureAwait(false);
+                exit = await session.RunAsync(cancellationToken).ConfigureAwait(false);
             }
 
             console.Out.WriteLine("meshbridge lab: stopped");
-            return ExitCodes.Success;
+            return exit;
         });
         return command;
     }
+
+    /// <summary>A kubectl-style duration: whole numbers with units h, m, s or ms ("90s", "1m30s"); a bare number is seconds.</summary>
+    internal static TimeSpan ParseDuration(ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds) && seconds > 0)
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        var parts = DurationPart().Matches(text);
+        if (parts.Count == 0 || parts.Sum(p => p.Length) != text.Length)
+        {
+            result.AddError($"--timeout \"{text}\": expected a duration such as 60s, 2m or 1m30s");
+            return default;
+        }
+
+        var total = TimeSpan.Zero;
+        foreach (Match part in parts)
+        {
+            var n = long.Parse(part.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture);
+            total += part.Groups[2].Value switch
+            {
+                "h" => TimeSpan.FromHours(n),
+                "m" => TimeSpan.FromMinutes(n),
+                "s" => TimeSpan.FromSeconds(n),
+                _ => TimeSpan.FromMilliseconds(n),
+            };
+        }
+
+        if (total <= TimeSpan.Zero)
+        {
+            result.AddError($"--timeout \"{text}\": must be longer than zero");
+        }
+
+        return total;
+    }
+
+    [GeneratedRegex("([0-9]{1,9})(ms|h|m|s)")]
+    private static partial Regex DurationPart();
 }

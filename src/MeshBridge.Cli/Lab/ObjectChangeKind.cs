@@ -1,0 +1,8 @@
+namespace MeshBridge.Cli.Lab;
+
+internal enum ObjectChangeKind
+{
+    Created,
+    Modified,
+    Deleted,
+}
