@@ -14,9 +14,6 @@ namespace MeshBridge.Cli.Lab;
 /// </summary>
 internal sealed class LabSession(LabApiServer server, string kubeconfig, CliConsole console)
 {
-    /// <summary>The controller failed, or did not converge in time.</summary>
-    public const int Failed = 1;
-
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(60);
 
     public bool ExitWhenConverged { get; init; }
@@ -68,7 +65,7 @@ internal sealed class LabSession(LabApiServer server, string kubeconfig, CliCons
         catch (Exception e) when (exit == ExitCodes.Success)
         {
             await console.Error.WriteLineAsync($"error: the MeshBridge controller failed while stopping: {e.Message}").ConfigureAwait(false);
-            exit = Failed;
+            exit = ExitCodes.NotConverged;
         }
         catch (Exception)
         {
@@ -108,7 +105,7 @@ internal sealed class LabSession(LabApiServer server, string kubeconfig, CliCons
                     if (ExitWhenConverged)
                     {
                         await console.Error.WriteLineAsync($"error: {why}").ConfigureAwait(false);
-                        return Failed;
+                        return ExitCodes.NotConverged;
                     }
 
                     console.Out.WriteLine($"meshbridge lab: {why}; still waiting");
@@ -151,7 +148,7 @@ internal sealed class LabSession(LabApiServer server, string kubeconfig, CliCons
     {
         var reason = running.Exception?.GetBaseException().Message ?? (running.IsCanceled ? "it was cancelled" : "it returned without being asked to stop");
         console.Error.WriteLine($"error: the MeshBridge controller stopped: {reason}");
-        return Failed;
+        return ExitCodes.NotConverged;
     }
 
     private static string Seconds(TimeSpan span) => string.Create(CultureInfo.InvariantCulture, $"{span.TotalSeconds:0.#}s");

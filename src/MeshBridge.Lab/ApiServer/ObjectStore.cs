@@ -86,6 +86,7 @@ public sealed class ObjectStore
             }
 
             var metadata = Metadata(value);
+            DropEmptyMetadataFields(value);
             metadata["uid"] = Guid.NewGuid().ToString();
             metadata["creationTimestamp"] = Now();
             metadata.Remove("deletionTimestamp");
@@ -103,6 +104,32 @@ public sealed class ObjectStore
     }
 
     /// <summary>
+    /// ObjectMeta's maps and lists are <c>omitempty</c>: the API server decodes every object's metadata (and a pod
+    /// template's) into ObjectMeta, so an empty <c>labels: {}</c> or <c>annotations: {}</c> is never stored.
+    /// </summary>
+    private static void DropEmptyMetadataFields(JsonObject value)
+    {
+        static void Drop(JsonNode? metadata)
+        {
+            if (metadata is not JsonObject fields)
+            {
+                return;
+            }
+
+            foreach (var name in new[] { "labels", "annotations", "ownerReferences", "finalizers", "managedFields" })
+            {
+                if (fields[name] is JsonObject { Count: 0 } or JsonArray { Count: 0 })
+                {
+                    fields.Remove(name);
+                }
+            }
+        }
+
+        Drop(value["metadata"]);
+        Drop(value["spec"]?["template"]?["metadata"]);
+    }
+
+    /// <summary>
     /// Stores a new version. Generation rises when anything outside metadata and status changed. An update
     /// identical to the stored object is not persisted: same resourceVersion, no event.
     /// </summary>
@@ -113,6 +140,7 @@ public sealed class ObjectStore
             var current = objects.GetValueOrDefault(key) ?? throw new StoreException("NotFound", "not found");
             var currentMetadata = Metadata(current);
             var metadata = Metadata(value);
+            DropEmptyMetadataFields(value);
             foreach (var serverOwned in new[] { "uid", "creationTimestamp" })
             {
                 metadata[serverOwned] = currentMetadata[serverOwned]?.DeepClone();

@@ -45,6 +45,21 @@ public sealed class KubectlFidelityTests
     }
 
     [Fact]
+    public async Task Removing_the_last_annotation_leaves_no_empty_map_as_ObjectMeta_omitempty_does()
+    {
+        await using var lab = await LabFixture.StartAsync();
+        await lab.Kubectl.RunWithInputAsync(Cafe, "create", "-f", "-");
+
+        await lab.Kubectl.RunAsync("annotate", "vs", "cafe", "team=tea");
+        var annotated = await lab.Kubectl.RunAsync("get", "vs", "cafe", "-o", "jsonpath={.metadata.annotations}");
+        (await lab.Kubectl.RunAsync("annotate", "vs", "cafe", "team-")).Succeeded();
+        var json = await lab.Kubectl.RunAsync("get", "vs", "cafe", "-o", "json");
+
+        Assert.Equal("""{"team":"tea"}""", annotated.Succeeded().Stdout);
+        Assert.DoesNotContain("\"annotations\"", json.Succeeded().Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Create_with_a_field_the_CRD_does_not_declare_is_refused_strictly()
     {
         await using var lab = await LabFixture.StartAsync();

@@ -83,7 +83,7 @@ public sealed class LabCommandTests : IDisposable
     {
         var run = await LabAsync("--scenario", "seed", "--exit-when-converged", "--timeout", "100ms", "--kubeconfig", Kubeconfig);
 
-        Assert.Equal(LabSession.Failed, run.ExitCode);
+        Assert.Equal(ExitCodes.NotConverged, run.ExitCode);
         Assert.Contains("error: MeshBridge has not converged within 0.1s", run.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("\n--- ", run.Stdout, StringComparison.Ordinal);
     }
