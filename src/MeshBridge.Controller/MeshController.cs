@@ -31,6 +31,7 @@ public sealed class MeshController
 
     private readonly ControllerMetrics? metrics;
     private readonly ILogger logger;
+    private readonly EventRecorder events;
 
     public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, ControllerMetrics? metrics = null, ILoggerFactory? loggerFactory = null)
     {
@@ -40,7 +41,7 @@ public sealed class MeshController
         metrics?.RegisterController(Name, Math.Max(1, options.Workers));
         state = new ClusterState(client, options);
         Writer = new ObjectWriter(client, options.FieldManager, metrics, logger);
-        var events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
+        events = new EventRecorder(client, $"{options.FieldManager}-{Environment.MachineName}", options.Time);
         queue = new RateLimitingQueue<string>(RateLimiters.DefaultController<string>(options.Time), options.Time, metrics?.ForQueue(Name));
         var servers = new VirtualServerIndex(
             keys =>
@@ -102,8 +103,8 @@ public sealed class MeshController
 
     public bool HasSynced => state.HasSynced;
 
-    /// <summary>Keys queued or being processed; zero when converged (retries scheduled for later do not count).</summary>
-    public int Pending => queue.Length + busy;
+    /// <summary>Keys queued or being processed, and Events not yet written; zero when converged (retries scheduled for later do not count).</summary>
+    public int Pending => queue.Length + busy + events.Backlog;
 
     public long Reconciles => reconciles;
 
@@ -113,6 +114,7 @@ public sealed class MeshController
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var informers = state.RunAsync(cancellationToken);
+        var recorder = events.RunAsync(cancellationToken);
         await state.WaitForSyncAsync(cancellationToken).ConfigureAwait(false);
         var workers = Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => WorkAsync(cancellationToken)).ToList();
         try
@@ -125,6 +127,7 @@ public sealed class MeshController
         }
 
         await Task.WhenAll(workers).ConfigureAwait(false);
+        await recorder.ConfigureAwait(false);
         await informers.ConfigureAwait(false);
     }
 

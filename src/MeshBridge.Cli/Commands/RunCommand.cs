@@ -4,6 +4,7 @@ using MeshBridge.Controller.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MeshBridge.Controller.Caching;
+using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Transform;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
@@ -31,6 +32,8 @@ internal static class RunCommand
         var metricsAddress = new Option<string>("--metrics-bind-address") { Description = "Where /metrics listens (controller-runtime style: \":8080\", \"127.0.0.1:0\"; \"0\" turns it off).", DefaultValueFactory = _ => ":8080" };
         var probeAddress = new Option<string>("--health-probe-bind-address") { Description = "Where /healthz and /readyz listen.", DefaultValueFactory = _ => ":8081" };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect a leader on a Lease so several replicas are safe; only the leader reconciles." };
+        var qps = new Option<double>("--kube-api-qps") { Description = "Client-side limit of API requests per second (Events included).", DefaultValueFactory = _ => 50 };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps.", DefaultValueFactory = _ => 100 };
         var logLevel = new Option<string>("--log-level")
         {
             Description = $"Minimum level of the JSON logs on standard error: {string.Join(", ", JsonLogging.LevelNames)}.",
@@ -38,7 +41,7 @@ internal static class RunCommand
         };
         var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "meshbridge-system" };
         var command = new Command("run", "Run the MeshBridge controller: keep annotated VirtualServers and NIC meshed, and revert what is no longer asked for.");
-        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel })
+        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel, qps, burst })
         {
             command.Options.Add(option);
         }
@@ -98,7 +101,13 @@ internal static class RunCommand
                 IstioNamespace = parse.GetValue(istioNamespace)!,
                 Workers = parse.GetValue(workers),
             };
-            using var client = new KubernetesApi(configuration);
+            if (parse.GetValue(qps) <= 0 || parse.GetValue(burst) < 1)
+            {
+                console.Error.WriteLine("error: --kube-api-qps must be above 0 and --kube-api-burst at least 1");
+                return ExitCodes.Usage;
+            }
+
+            using var client = new KubernetesApi(configuration, new KubernetesClientOptions { Qps = parse.GetValue(qps), Burst = parse.GetValue(burst) });
             var host = new ControllerHostOptions
             {
                 Operations = new MeshBridge.Controller.Operations.OperationsServerOptions

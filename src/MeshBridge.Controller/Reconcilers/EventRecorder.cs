@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Threading.Channels;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Transform;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
@@ -9,18 +10,29 @@ namespace MeshBridge.Controller.Reconcilers;
 
 /// <summary>
 /// Writes events.k8s.io/v1 Events about an object, once per distinct (reason, message) per object, so a resync does
-/// not repeat them (reference/kube-api.md §10: eventTime, qualified reportingController, action, reason).
+/// not repeat them (reference/kube-api.md §10: eventTime, qualified reportingController, action, reason). As
+/// client-go's recorder does, recording never blocks a reconcile: Events queue for a sender of their own (see
+/// <see cref="RunAsync"/>), and when too many are waiting new ones are dropped — an Event is best effort.
 /// </summary>
 public sealed class EventRecorder(KubernetesApi client, string instance, TimeProvider time)
 {
     private const string Controller = "meshbridge.io/controller";
+    private const int Capacity = 4096;
     private readonly ConcurrentDictionary<(ResourceKey, string), byte> sent = new();
+    private readonly Channel<(ResourceKey Regarding, string Text, JsonObject Event)> pending =
+        Channel.CreateBounded<(ResourceKey, string, JsonObject)>(new BoundedChannelOptions(Capacity) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
 
-    public async Task RecordAsync(ResourceKey regarding, string apiVersion, string type, string reason, string message, CancellationToken cancellationToken)
+    private int backlog;
+
+    /// <summary>Events recorded and not yet written (or given up on).</summary>
+    public int Backlog => Volatile.Read(ref backlog);
+
+    public Task RecordAsync(ResourceKey regarding, string apiVersion, string type, string reason, string message, CancellationToken cancellationToken)
     {
-        if (!sent.TryAdd((regarding, $"{reason}\n{message}"), 0))
+        var text = $"{reason}\n{message}";
+        if (!sent.TryAdd((regarding, text), 0))
         {
-            return;
+            return Task.CompletedTask;
         }
 
         var now = time.GetUtcNow();
@@ -38,23 +50,57 @@ public sealed class EventRecorder(KubernetesApi client, string instance, TimePro
             ["note"] = message.Length > 1024 ? message[..1021] + "..." : message,
             ["regarding"] = new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = regarding.Kind, ["namespace"] = regarding.Namespace, ["name"] = regarding.Name },
         };
+        Interlocked.Increment(ref backlog);
+        if (!pending.Writer.TryWrite((regarding, text, e)))
+        {
+            Interlocked.Decrement(ref backlog);
+            sent.TryRemove((regarding, text), out _);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Sends queued Events until cancelled, then flushes what is queued (for two seconds at most).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            await client.CreateAsync(ResourceTypes.Events, regarding.Namespace, e, null, cancellationToken).ConfigureAwait(false);
+            while (await pending.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await SendQueuedAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
-        catch (KubernetesException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            // Events are best effort, as in client-go's recorder: a lost event never fails a reconcile.
-            sent.TryRemove((regarding, $"{reason}\n{message}"), out _);
+            using var flush = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            try
+            {
+                await SendQueuedAsync(flush.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (flush.IsCancellationRequested)
+            {
+                // Whatever is still queued is dropped.
+            }
         }
     }
 
-    /// <summary>Forgets what was said about an object, so its next state is reported afresh.</summary>
-    public void Forget(ResourceKey regarding)
+    private async Task SendQueuedAsync(CancellationToken cancellationToken)
     {
-        foreach (var key in sent.Keys.Where(k => k.Item1 == regarding))
+        while (pending.Reader.TryRead(out var item))
         {
-            sent.TryRemove(key, out _);
+            try
+            {
+                await client.CreateAsync(ResourceTypes.Events, item.Regarding.Namespace, item.Event, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is KubernetesException or HttpRequestException)
+            {
+                // Best effort, as in client-go's recorder: a lost Event never fails a reconcile; it may be said again.
+                sent.TryRemove((item.Regarding, item.Text), out _);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref backlog);
+            }
         }
     }
 }
