@@ -32,8 +32,8 @@ internal static class RunCommand
         var metricsAddress = new Option<string>("--metrics-bind-address") { Description = "Where /metrics listens (controller-runtime style: \":8080\", \"127.0.0.1:0\"; \"0\" turns it off).", DefaultValueFactory = _ => ":8080" };
         var probeAddress = new Option<string>("--health-probe-bind-address") { Description = "Where /healthz and /readyz listen.", DefaultValueFactory = _ => ":8081" };
         var leaderElect = new Option<bool>("--leader-elect") { Description = "Elect a leader on a Lease so several replicas are safe; only the leader reconciles." };
-        var qps = new Option<double>("--kube-api-qps") { Description = "Client-side limit of API requests per second (Events included).", DefaultValueFactory = _ => 50 };
-        var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps.", DefaultValueFactory = _ => 100 };
+        var qps = new Option<double>("--kube-api-qps") { Description = "Client-side limit of API requests per second (Events included).", DefaultValueFactory = _ => double.TryParse(Environment.GetEnvironmentVariable("MESHBRIDGE_KUBE_API_QPS"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 50 };
+        var burst = new Option<int>("--kube-api-burst") { Description = "Requests allowed at once above --kube-api-qps.", DefaultValueFactory = _ => int.TryParse(Environment.GetEnvironmentVariable("MESHBRIDGE_KUBE_API_BURST"), System.Globalization.CultureInfo.InvariantCulture, out var v) ? v : 100 };
         var logLevel = new Option<string>("--log-level")
         {
             Description = $"Minimum level of the JSON logs on standard error: {string.Join(", ", JsonLogging.LevelNames)}.",
