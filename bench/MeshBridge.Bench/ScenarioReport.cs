@@ -44,7 +44,7 @@ internal static partial class ScenarioReport
           is empty and nothing has been written for 1 s.
         - **latency**: a merge patch adds `meshbridge.io/mode: sidecar` to one unannotated VirtualServer at a time; from the
           PATCH returning to the lab's store committing the controller's write that carries `meshbridge.io/applied`.
-        - **peak RSS**: VmHWM of the controller process from /proc/&lt;pid&gt;/status.
+        - **RSS**: VmRSS and peak VmHWM of the controller process from /proc/&lt;pid&gt;/status, sampled every 100 ms.
         """;
 
     public static string FilePath => BenchPaths.Result(FileName);
@@ -90,6 +90,7 @@ internal static partial class ScenarioReport
             Row(text, "resync", "not measured (did not converge)");
         }
 
+        Row(text, "controller RSS (VmRSS)", Invariant($"{Mb(c.RssBytes):F0} MB when ") + (c.Converged ? "converged" : "stopped at the timeout"));
         Row(text, "peak RSS (VmHWM)", Invariant($"{Mb(c.PeakRssBytes):F0} MB cold start") + (r.Resync is { } rs ? Invariant($", {Mb(rs.PeakRssBytes):F0} MB after the restart") : string.Empty));
         if (r.Latency is { } l)
         {

@@ -46,7 +46,7 @@ internal sealed record RequestCounts(IReadOnlyDictionary<(string Verb, string Re
 /// </summary>
 internal sealed record ConvergeResult(
     bool Converged, double Seconds, double? ReadySeconds, int Applied, int Wanted, RequestCounts Requests, int ChangedObjects,
-    double? IdleSeconds, double? Reconciles, long PeakRssBytes, double CpuSeconds);
+    double? IdleSeconds, double? Reconciles, long RssBytes, long PeakRssBytes, double CpuSeconds);
 
 /// <summary>A restart on the converged cluster until it has reconciled every VirtualServer and is idle.</summary>
 internal sealed record ResyncResult(bool Finished, double Seconds, double Reconciles, int Expected, RequestCounts Requests, long PeakRssBytes, double CpuSeconds);

@@ -97,12 +97,13 @@ internal sealed class ScenarioRun : IAsyncDisposable
         var seconds = converged ? Stopwatch.GetElapsedTime(started, quiet.LastWriteAt).TotalSeconds : Since(started);
         var requests = RequestCounts.Take(Lab.Counters);
         var changed = watch.ChangedObjects;
+        var rss = controller!.RssBytes;
         Console.WriteLine(converged
             ? string.Create(CultureInfo.InvariantCulture, $"  converged in {seconds:F1} s with {requests.Writes:N0} writes")
             : string.Create(CultureInfo.InvariantCulture, $"  did not converge in {ScenarioOptions.FormatTimeout(options.Timeout)}: {watch.Applied:N0} of {watch.Wanted:N0} applied"));
         var idle = converged ? await IdleAsync(started + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency), expected: 0, cancellationToken) : null;
         return new ConvergeResult(converged, seconds, ready, watch.Applied, watch.Wanted, requests, changed,
-            idle?.Seconds(started), idle?.Metrics.Reconciles, controller!.PeakRssBytes, controller.CpuSeconds);
+            idle?.Seconds(started), idle?.Metrics.Reconciles, rss, controller!.PeakRssBytes, controller.CpuSeconds);
     }
 
     private async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken)
