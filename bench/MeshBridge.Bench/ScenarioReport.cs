@@ -44,6 +44,8 @@ internal static partial class ScenarioReport
           is empty and nothing has been written for 1 s.
         - **latency**: a merge patch adds `meshbridge.io/mode: sidecar` to one unannotated VirtualServer at a time; from the
           PATCH returning to the lab's store committing the controller's write that carries `meshbridge.io/applied`.
+        - **CPU over the run**: the share of all cores busy from /proc/stat, split into the benchmark process (lab API
+          server and benchmark client), the controller processes, and other work on the machine.
         - **RSS**: VmRSS and peak VmHWM of the controller process from /proc/&lt;pid&gt;/status, sampled every 100 ms.
         """;
 
@@ -68,13 +70,15 @@ internal static partial class ScenarioReport
             : Invariant($"**did not converge in {ScenarioOptions.FormatTimeout(o.Timeout)}** ({c.Applied:N0} of {c.Wanted:N0} converged)"));
         Row(text, "converge rate", Invariant($"{rate:F1} VirtualServers/s") + (c.Converged ? string.Empty : " (so far)"));
         Row(text, Invariant($"raw write limit ({o.Workers} writers)"), Invariant($"{r.Raw.WritesPerSecond:N0} writes/s (p50 {r.Raw.Percentile(0.5):F1} ms, p99 {r.Raw.Percentile(0.99):F1} ms; {r.Raw.Writes:N0} writes)"));
-        Row(text, "converge rate / raw limit", Invariant($"{share:P1}"));
+        Row(text, "converge rate / raw limit", Invariant($"{share:P2}"));
         Row(text, "writes during convergence", Invariant($"{c.Requests.Writes:N0}: {c.Requests.WritesByResource}"));
         Row(text, "writes per VirtualServer", Invariant($"{c.Requests.Writes / (double)Math.Max(1, c.Applied):F3}"));
         Row(text, "writes per changed object (Events aside)", Invariant($"{perObject:F3} ({c.Requests.Writes - c.Requests.EventWrites:N0} writes, {c.ChangedObjects:N0} objects)"));
         Row(text, "requests by verb (convergence)", c.Requests.ByVerb);
         Row(text, "controller request rate", Invariant($"{c.Requests.Total / c.Seconds:F1} requests/s (its client's limiter defaults to {limiter.Qps:0} QPS, burst {limiter.Burst})"));
-        Row(text, "reconciles until idle", c.Reconciles is { } reconciles ? Invariant($"{reconciles:N0} (idle {c.IdleSeconds:F1} s after start)") : "not measured");
+        Row(text, "reconciles", c.Reconciles is not { } reconciles ? "not measured"
+            : c.IdleSeconds is { } idle ? Invariant($"{reconciles:N0} until idle ({idle:F1} s after start)")
+            : Invariant($"{reconciles:N0} in {ScenarioOptions.FormatTimeout(o.Timeout)}, still busy"));
         Row(text, "controller CPU (convergence)", Invariant($"{c.CpuSeconds:F1} s"));
         if (r.Resync is { } s)
         {
@@ -104,13 +108,17 @@ internal static partial class ScenarioReport
             Row(text, "latency", "not measured (did not converge or resync did not finish)");
         }
 
+        Row(text, Invariant($"CPU over the run ({Environment.ProcessorCount} cores)"),
+            Invariant($"machine {r.Cpu.Machine:P0} busy: lab and benchmark {r.Cpu.Bench:P0}, controller {r.Cpu.Controller:P0}, other work {r.Cpu.Other:P0}") +
+            (r.Cpu.Other > 0.1 ? " — other work shared the cores, so times, rates and latencies are pessimistic" : string.Empty));
+
         var peak = Mb(Math.Max(c.PeakRssBytes, r.Resync?.PeakRssBytes ?? 0));
         text.AppendLine()
             .AppendLine("| target | figure | verdict |")
             .AppendLine("|---|---|---|");
         Target(text, Invariant($"≤ {MaxWritesPerObject} writes per changed object"), Invariant($"{perObject:F3}"), perObject <= MaxWritesPerObject, c.Converged ? null : "so far; did not converge");
         Target(text, "0 writes on resync", r.Resync is { } resync ? Invariant($"{resync.Requests.Writes:N0}") : "—", r.Resync?.Requests.Writes == 0, r.Resync is null ? "not measured" : null);
-        Target(text, Invariant($"converge rate ≥ {MinShareOfLimit:P0} of the raw write limit"), Invariant($"{share:P1}"), c.Converged && share >= MinShareOfLimit, null);
+        Target(text, Invariant($"converge rate ≥ {MinShareOfLimit:P0} of the raw write limit"), Invariant($"{share:P2}"), c.Converged && share >= MinShareOfLimit, null);
         Target(text, Invariant($"peak RSS ≤ {MaxRssMb:0} MB at {RssTargetSize:N0}"), Invariant($"{peak:F0} MB at {o.Servers:N0}"), peak <= MaxRssMb,
             o.Servers < RssTargetSize ? "the target is for 10,000" : c.Converged ? null : "so far; did not converge");
         return End(text);

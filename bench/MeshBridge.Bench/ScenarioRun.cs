@@ -25,6 +25,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
     private readonly string dll;
     private ControllerProcess? controller;
     private int starts;
+    private double controllerCpuSeconds;
 
     private ScenarioRun(ScenarioOptions options, ScenarioCluster cluster, ClusterWatch watch, string dll)
     {
@@ -39,6 +40,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
     public static async Task<ScenarioResult> RunAsync(ScenarioOptions options, string dll, CancellationToken cancellationToken)
     {
         var date = DateTime.UtcNow;
+        var load = new MachineLoad();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"scenario {options.Servers:N0} VirtualServers over {options.Namespaces:N0} namespaces: building the cluster"));
         await using var cluster = await ScenarioCluster.StartAsync(options.Servers, options.Namespaces, options.LatencySamples, cancellationToken);
         using var watch = new ClusterWatch(cluster.Lab);
@@ -58,7 +60,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
 
         await run.StopControllerAsync();
         var raw = await run.RawLimitAsync(cancellationToken);
-        return new ScenarioResult(options, date, virtualServers, cluster.Routes, cluster.Services, cluster.Fresh.Count, converge, resync, latency, raw);
+        return new ScenarioResult(options, date, virtualServers, cluster.Routes, cluster.Services, cluster.Fresh.Count, converge, resync, latency, raw, load.Measure(run.controllerCpuSeconds));
     }
 
     public async ValueTask DisposeAsync() => await StopControllerAsync();
@@ -102,8 +104,9 @@ internal sealed class ScenarioRun : IAsyncDisposable
             ? string.Create(CultureInfo.InvariantCulture, $"  converged in {seconds:F1} s with {requests.Writes:N0} writes")
             : string.Create(CultureInfo.InvariantCulture, $"  did not converge in {ScenarioOptions.FormatTimeout(options.Timeout)}: {watch.Applied:N0} of {watch.Wanted:N0} applied"));
         var idle = converged ? await IdleAsync(started + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency), expected: 0, cancellationToken) : null;
+        var reconciles = idle?.Metrics.Reconciles ?? (await controller.ScrapeAsync(cancellationToken))?.Reconciles;
         return new ConvergeResult(converged, seconds, ready, watch.Applied, watch.Wanted, requests, changed,
-            idle?.Seconds(started), idle?.Metrics.Reconciles, rss, controller!.PeakRssBytes, controller.CpuSeconds);
+            idle?.Seconds(started), reconciles, rss, controller.PeakRssBytes, controller.CpuSeconds);
     }
 
     private async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken)
@@ -138,6 +141,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
                 break;
             }
 
+            controller!.ThrowIfExited();
             var patch = new JsonObject { ["metadata"] = new JsonObject { ["annotations"] = new JsonObject { [MeshAnnotations.Mode] = "sidecar" } } };
             var updated = await cluster.Client.PatchAsync(ResourceTypes.VirtualServers, ns, name, new V1Patch(patch, PatchType.MergePatch), null, null, cancellationToken);
             var returned = Stopwatch.GetTimestamp();
@@ -154,7 +158,6 @@ internal sealed class ScenarioRun : IAsyncDisposable
             }
         }
 
-        controller!.ThrowIfExited();
         await IdleAsync(Stopwatch.GetTimestamp() + (long)(60 * Stopwatch.Frequency), expected: 0, cancellationToken);
         var requests = RequestCounts.Take(Lab.Counters).Without("patch", "virtualservers", requested);
         latencies.Sort();
@@ -195,6 +198,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
         if (controller is not null)
         {
             await controller.DisposeAsync();
+            controllerCpuSeconds += controller.CpuSeconds;
             controller = null;
         }
     }
