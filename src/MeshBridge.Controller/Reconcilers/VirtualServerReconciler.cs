@@ -155,9 +155,9 @@ public sealed class VirtualServerReconciler(
     /// </summary>
     private async Task WriteAsync(TransformInput input, TransformResult result, VirtualServer? output, CancellationToken cancellationToken)
     {
-        if (output is not null && !ReferenceEquals(input.VirtualServers[0], output))
+        if (output is not null && !ReferenceEquals(input.VirtualServers[0], output) &&
+            await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], output, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false))
         {
-            await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, input.VirtualServers[0], output, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
             var wasMeshed = input.VirtualServers[0].Metadata.Annotation(MeshAnnotations.Applied) is not null;
             var isMeshed = output.Metadata.Annotation(MeshAnnotations.Applied) is not null;
             if (isMeshed || wasMeshed)
@@ -177,9 +177,9 @@ public sealed class VirtualServerReconciler(
 
         for (var i = 0; i < input.Workloads.Count; i++)
         {
-            if (!ReferenceEquals(input.Workloads[i], result.Workloads[i]))
+            if (!ReferenceEquals(input.Workloads[i], result.Workloads[i]) &&
+                await writer.PatchWorkloadAsync(WorkloadType(input.Workloads[i].Kind), input.Workloads[i], result.Workloads[i], cancellationToken).ConfigureAwait(false))
             {
-                await writer.PatchWorkloadAsync(WorkloadType(input.Workloads[i].Kind), input.Workloads[i], result.Workloads[i], cancellationToken).ConfigureAwait(false);
                 var enrolled = result.Workloads[i].Metadata.Annotation(MeshAnnotations.Applied) is not null;
                 await events.RecordAsync(ObjectKey(result.Workloads[i]), "apps/v1", "Normal", enrolled ? EventReasons.Enrolled : EventReasons.Unenrolled,
                     enrolled ? "the NIC pods' template now carries the mesh enrollment its VirtualServers ask for; pods restart to pick it up" : "MeshBridge's enrollment was removed from the NIC pods' template",

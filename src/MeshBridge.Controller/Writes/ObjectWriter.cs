@@ -30,8 +30,8 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
         }
     }
 
-    /// <summary>Patches the parts of a NIC resource that differ (spec, annotations), guarded by its resourceVersion.</summary>
-    public async Task PatchGuardedAsync<T>(ResourceType type, T original, T updated, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Patches the parts of a NIC resource that differ (spec, annotations), guarded by its resourceVersion; false when nothing differs.</summary>
+    public async Task<bool> PatchGuardedAsync<T>(ResourceType type, T original, T updated, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
         where T : KubernetesObject
     {
         var before = (JsonObject)JsonSerializer.SerializeToNode(original, typeInfo)!;
@@ -46,16 +46,17 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
         AddDifference(operations, "/metadata/annotations", before["metadata"]?["annotations"], after["metadata"]?["annotations"]);
         if (operations.Count == 1)
         {
-            return;
+            return false;
         }
 
         await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
             new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
         Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
+        return true;
     }
 
     /// <summary>A merge patch of the workload's record annotation and pod-template labels/annotations that changed.</summary>
-    public async Task PatchWorkloadAsync(ResourceType type, Workload original, Workload updated, CancellationToken cancellationToken)
+    public async Task<bool> PatchWorkloadAsync(ResourceType type, Workload original, Workload updated, CancellationToken cancellationToken)
     {
         var patch = new JsonObject();
         var metadata = MapDifference(original.Metadata.Annotations, updated.Metadata.Annotations);
@@ -84,12 +85,13 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
 
         if (patch.Count == 0)
         {
-            return;
+            return false;
         }
 
         await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
             new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
         Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
+        return true;
     }
 
     public async Task CreateAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
