@@ -16,9 +16,27 @@ namespace MeshBridge.Controller.Writes;
 /// </summary>
 public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Operations.ControllerMetrics? metrics = null, ILogger? logger = null)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Plural, string? Namespace, string Name), string> written = new();
     private long writes;
 
     public long Writes => Interlocked.Read(ref writes);
+
+    /// <summary>
+    /// Whether this version of the object is the one MeshBridge's own patch produced. Its watch event needs no
+    /// reconcile: the object is exactly what the last decision wanted, and any other input that changed since has an
+    /// event of its own. (Halves a cold start's reconciles.) Each version is recognised once.
+    /// </summary>
+    public bool IsOwnWrite(ResourceType type, KubernetesObject obj) =>
+        obj.Metadata.ResourceVersion is { } version && obj.Metadata.Name is { } name &&
+        written.TryRemove(KeyValuePair.Create((type.Plural, obj.Metadata.Namespace(), name), version));
+
+    private void Remember(ResourceType type, JsonObject result)
+    {
+        if (result["metadata"] is JsonObject { } metadata && metadata["name"]?.GetValue<string>() is { } name && metadata["resourceVersion"]?.GetValue<string>() is { } version)
+        {
+            written[(type.Plural, metadata["namespace"]?.GetValue<string>(), name)] = version;
+        }
+    }
 
     private void Record(ResourceType type, string verb, string? ns, string? name)
     {
@@ -49,8 +67,8 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
             return false;
         }
 
-        await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
-            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+        Remember(type, await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
+            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false));
         Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
         return true;
     }
@@ -88,24 +106,10 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
             return false;
         }
 
-        await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
-            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+        Remember(type, await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
+            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false));
         Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
         return true;
-    }
-
-    public async Task CreateAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-        where T : KubernetesObject
-    {
-        await client.CreateAsync(type, value.Metadata.Namespace(), value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Record(type, "create", value.Metadata.Namespace(), value.Metadata.Name);
-    }
-
-    public async Task ReplaceAsync<T>(ResourceType type, T value, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
-        where T : KubernetesObject
-    {
-        await client.ReplaceAsync(type, value.Metadata.Namespace(), value.Metadata.Name!, value, typeInfo, new WriteOptions { FieldManager = fieldManager }, cancellationToken).ConfigureAwait(false);
-        Record(type, "update", value.Metadata.Namespace(), value.Metadata.Name);
     }
 
     public async Task CreateJsonAsync(ResourceType type, string ns, JsonObject value, CancellationToken cancellationToken)

@@ -246,6 +246,11 @@ public sealed class Informer<T> where T : KubernetesObject
 
     private T Decode(JsonObject obj)
     {
+        if (options.StripManagedFields && obj["metadata"] is JsonObject metadata)
+        {
+            metadata.Remove("managedFields");
+        }
+
         obj["apiVersion"] ??= type.ApiVersion;
         obj["kind"] ??= type.Kind;
         return obj.Deserialize(typeInfo) ?? throw new JsonException($"could not decode a {type.Kind}");

@@ -14,6 +14,12 @@ public sealed record InformerOptions
 
     public int PageSize { get; init; } = 500;
 
+    /// <summary>
+    /// Drops metadata.managedFields before caching (controller-runtime's default transform): often the largest part
+    /// of an object, and no reconciler reads it.
+    /// </summary>
+    public bool StripManagedFields { get; init; } = true;
+
     /// <summary>Watches are renewed after a random time in [min, 2·min), as client-go's reflector does (5–10 min).</summary>
     public TimeSpan MinWatchTimeout { get; init; } = TimeSpan.FromMinutes(5);
 

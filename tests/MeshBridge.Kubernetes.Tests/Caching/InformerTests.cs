@@ -36,6 +36,25 @@ public sealed class InformerTests
         await running;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Managed_fields_are_dropped_from_the_cache_unless_asked_to_keep_them(bool strip)
+    {
+        await using var lab = await LabConnection.StartAsync();
+        await lab.Client.CreateAsync(ConfigMaps, "default", ConfigMap("a"), new WriteOptions { FieldManager = "someone" });
+        var informer = new Informer<GenericObject>(lab.Client, ConfigMaps, KubernetesJsonContext.Default.GenericObject, new InformerOptions { StripManagedFields = strip });
+        using var stop = new CancellationTokenSource();
+
+        var running = informer.RunAsync(stop.Token);
+        await informer.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.NotNull((await lab.Client.GetAsync(ConfigMaps, "default", "a"))["metadata"]!["managedFields"]);
+        Assert.Equal(!strip, informer.Get("default", "a")!.Metadata.Extra?.ContainsKey("managedFields") == true);
+        await stop.CancelAsync();
+        await running;
+    }
+
     [Fact]
     public async Task Changes_after_the_list_reach_the_cache_and_the_handlers_in_order()
     {
