@@ -22,6 +22,13 @@ public sealed class EgressMtlsTests
     private static IEnumerable<string> OwnerNames(JsonObject obj) =>
         (obj["metadata"]!["ownerReferences"]?.AsArray() ?? []).Select(o => o!["name"]!.ToString()).Order();
 
+    private static async Task AssertObjectsGoneAsync(ControllerLab lab)
+    {
+        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Policies, Ns, PolicyName));
+        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"));
+        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".ca"));
+    }
+
     private static long Version(JsonObject obj) => long.Parse(obj["metadata"]!["resourceVersion"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
@@ -74,9 +81,7 @@ public sealed class EgressMtlsTests
         await lab.Client.DeleteAsync(ResourceTypes.VirtualServers, Ns, "second.example.com");
         await lab.ConvergedAsync();
 
-        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Policies, Ns, PolicyName));
-        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"));
-        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".ca"));
+        await AssertObjectsGoneAsync(lab);
     }
 
     [Fact]
@@ -90,9 +95,7 @@ public sealed class EgressMtlsTests
         await Task.WhenAll(Annotate(lab, Egress, "none"), Annotate(lab, "second.example.com", "none"));
         await lab.ConvergedAsync();
 
-        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Policies, Ns, PolicyName));
-        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"));
-        Assert.Null(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".ca"));
+        await AssertObjectsGoneAsync(lab);
     }
 
     [Fact]
