@@ -59,8 +59,8 @@ public sealed class MeshController
         // The indexes first: a handler that enqueues runs after them, so a reconcile always sees them up to date.
         state.VirtualServers.AddHandler(servers);
         state.VirtualServerRoutes.AddHandler(routeHosts);
-        state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)], o => Writer.IsOwnWrite(ResourceTypes.VirtualServers, o)));
-        state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host), o => Writer.IsOwnWrite(ResourceTypes.VirtualServerRoutes, o)));
+        state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)], (o, requeue) => Writer.IsOwnWrite(ResourceTypes.VirtualServers, o, requeue)));
+        state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host), (o, requeue) => Writer.IsOwnWrite(ResourceTypes.VirtualServerRoutes, o, requeue)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
         state.OwnedSecrets.AddHandler(new Enqueue<GenericObject>(this, o => servers.PolicyUsers(PolicyOf(o))));
 
@@ -94,9 +94,9 @@ public sealed class MeshController
                 queue.Add(Key(server));
             }
         }));
-        state.Deployments.AddHandler(nics.For("Deployment", EnqueueAll, w => Writer.IsOwnWrite(ResourceTypes.Deployments, w)));
-        state.DaemonSets.AddHandler(nics.For("DaemonSet", EnqueueAll, w => Writer.IsOwnWrite(ResourceTypes.DaemonSets, w)));
-        state.StatefulSets.AddHandler(nics.For("StatefulSet", EnqueueAll, w => Writer.IsOwnWrite(ResourceTypes.StatefulSets, w)));
+        state.Deployments.AddHandler(nics.For("Deployment", EnqueueAll, (w, requeue) => Writer.IsOwnWrite(ResourceTypes.Deployments, w, requeue)));
+        state.DaemonSets.AddHandler(nics.For("DaemonSet", EnqueueAll, (w, requeue) => Writer.IsOwnWrite(ResourceTypes.DaemonSets, w, requeue)));
+        state.StatefulSets.AddHandler(nics.For("StatefulSet", EnqueueAll, (w, requeue) => Writer.IsOwnWrite(ResourceTypes.StatefulSets, w, requeue)));
     }
 
     public ObjectWriter Writer { get; }
@@ -215,13 +215,13 @@ public sealed class MeshController
         public void OnDelete(T obj) => changed(obj, default);
     }
 
-    private sealed class Enqueue<T>(MeshController controller, Func<T, IEnumerable<string>> keys, Func<T, bool>? ownWrite = null) : IInformerHandler<T>
+    private sealed class Enqueue<T>(MeshController controller, Func<T, IEnumerable<string>> keys, Func<T, Action, bool>? ownWrite = null) : IInformerHandler<T>
     {
         public void OnAdd(T obj) => Add(obj);
 
         public void OnUpdate(T oldObj, T newObj)
         {
-            if (ownWrite?.Invoke(newObj) == true)
+            if (ownWrite?.Invoke(newObj, () => { Add(oldObj); Add(newObj); }) == true)
             {
                 return;
             }

@@ -25,13 +25,13 @@ public sealed class NicWorkloads(WorkloadReference? named)
     /// The handler for one workload kind; <paramref name="changed"/> runs when a NIC workload of it changed, except
     /// for the version MeshBridge's own patch produced (<paramref name="ownWrite"/>).
     /// </summary>
-    public IInformerHandler<Workload> For(string kind, Action changed, Func<Workload, bool>? ownWrite = null) => new Handler(this, kind, changed, ownWrite);
+    public IInformerHandler<Workload> For(string kind, Action changed, Func<Workload, Action, bool>? ownWrite = null) => new Handler(this, kind, changed, ownWrite);
 
     private bool IsNic(Workload workload) => named is { } reference
         ? workload.Kind == reference.Kind && workload.Metadata.Namespace() == reference.Namespace && workload.Metadata.Name == reference.Name
         : NicInstance.LooksLikeNic(workload);
 
-    private sealed class Handler(NicWorkloads index, string kind, Action changed, Func<Workload, bool>? ownWrite) : IInformerHandler<Workload>
+    private sealed class Handler(NicWorkloads index, string kind, Action changed, Func<Workload, Action, bool>? ownWrite) : IInformerHandler<Workload>
     {
         public void OnAdd(Workload obj) => Change(null, obj);
 
@@ -54,7 +54,7 @@ public sealed class NicWorkloads(WorkloadReference? named)
                 }
             }
 
-            if (relevant && !(before is not null && next is not null && ownWrite?.Invoke(next) == true))
+            if (relevant && !(before is not null && next is not null && ownWrite?.Invoke(next, changed) == true))
             {
                 changed();
             }

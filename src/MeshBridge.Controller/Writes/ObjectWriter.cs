@@ -16,25 +16,34 @@ namespace MeshBridge.Controller.Writes;
 /// </summary>
 public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Operations.ControllerMetrics? metrics = null, ILogger? logger = null)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Plural, string? Namespace, string Name), string> written = new();
+    private readonly OwnWrites own = new();
     private long writes;
 
     public long Writes => Interlocked.Read(ref writes);
 
     /// <summary>
-    /// Whether this version of the object is the one MeshBridge's own patch produced. Its watch event needs no
-    /// reconcile: the object is exactly what the last decision wanted, and any other input that changed since has an
-    /// event of its own. (Halves a cold start's reconciles.) Each version is recognised once.
+    /// Whether this version's watch event should re-queue nothing now, being (or possibly being) the result of
+    /// MeshBridge's own patch; <paramref name="requeue"/> runs later if it turns out not to be (<see cref="OwnWrites"/>).
     /// </summary>
-    public bool IsOwnWrite(ResourceType type, KubernetesObject obj) =>
+    public bool IsOwnWrite(ResourceType type, KubernetesObject obj, Action requeue) =>
         obj.Metadata.ResourceVersion is { } version && obj.Metadata.Name is { } name &&
-        written.TryRemove(KeyValuePair.Create((type.Plural, obj.Metadata.Namespace(), name), version));
+        own.Suppress((type.Plural, obj.Metadata.Namespace(), name), version, requeue);
 
-    private void Remember(ResourceType type, JsonObject result)
+    private async Task<JsonObject> PatchTrackedAsync(ResourceType type, KubernetesObject original, V1Patch patch, CancellationToken cancellationToken)
     {
-        if (result["metadata"] is JsonObject { } metadata && metadata["name"]?.GetValue<string>() is { } name && metadata["resourceVersion"]?.GetValue<string>() is { } version)
+        var key = (type.Plural, original.Metadata.Namespace(), original.Metadata.Name!);
+        own.Begin(key);
+        string? produced = null;
+        try
         {
-            written[(type.Plural, metadata["namespace"]?.GetValue<string>(), name)] = version;
+            var result = await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, patch,
+                new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false);
+            produced = result["metadata"]?["resourceVersion"]?.GetValue<string>();
+            return result;
+        }
+        finally
+        {
+            own.End(key, produced);
         }
     }
 
@@ -67,8 +76,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
             return false;
         }
 
-        Remember(type, await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(operations, PatchType.JsonPatch),
-            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false));
+        await PatchTrackedAsync(type, original, new V1Patch(operations, PatchType.JsonPatch), cancellationToken).ConfigureAwait(false);
         Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
         return true;
     }
@@ -106,8 +114,7 @@ public sealed class ObjectWriter(KubernetesApi client, string fieldManager, Oper
             return false;
         }
 
-        Remember(type, await client.PatchAsync(type, original.Metadata.Namespace(), original.Metadata.Name!, new V1Patch(patch, PatchType.MergePatch),
-            new WriteOptions { FieldManager = fieldManager }, null, cancellationToken).ConfigureAwait(false));
+        await PatchTrackedAsync(type, original, new V1Patch(patch, PatchType.MergePatch), cancellationToken).ConfigureAwait(false);
         Record(type, "patch", original.Metadata.Namespace(), original.Metadata.Name);
         return true;
     }

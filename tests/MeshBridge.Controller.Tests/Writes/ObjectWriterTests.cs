@@ -21,10 +21,10 @@ public sealed class ObjectWriterTests
         var after = Read(await lab.Client.GetAsync(ResourceTypes.VirtualServers, "demo-meshed", "nic-meshed.example.com"));
 
         Assert.True(wrote);
-        Assert.False(writer.IsOwnWrite(ResourceTypes.VirtualServers, before));
-        Assert.False(writer.IsOwnWrite(ResourceTypes.VirtualServerRoutes, after));
-        Assert.True(writer.IsOwnWrite(ResourceTypes.VirtualServers, after));
-        Assert.False(writer.IsOwnWrite(ResourceTypes.VirtualServers, after));
+        Assert.False(writer.IsOwnWrite(ResourceTypes.VirtualServers, before, () => { }));
+        Assert.False(writer.IsOwnWrite(ResourceTypes.VirtualServerRoutes, after, () => { }));
+        Assert.True(writer.IsOwnWrite(ResourceTypes.VirtualServers, after, () => { }));
+        Assert.False(writer.IsOwnWrite(ResourceTypes.VirtualServers, after, () => { }));
         Assert.False(await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, after, after, ModelJsonContext.Default.VirtualServer, CancellationToken.None));
     }
 }
