@@ -54,6 +54,26 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>
+    /// One page of a resource's objects (optionally one namespace) that <paramref name="matches"/> accepts, in
+    /// namespace/name order, from <paramref name="offset"/>; how many matching objects follow it; and the revision.
+    /// Only the page is copied, so paging through N objects costs N copies, not N per page.
+    /// </summary>
+    public (List<JsonObject> Items, int Remaining, long ResourceVersion) ListPage(string resource, string? ns, Func<JsonObject, bool> matches, int offset, int limit)
+    {
+        lock (gate)
+        {
+            var matching = objects
+                .Where(p => p.Key.Resource == resource && (ns is null || p.Key.Namespace == ns))
+                .OrderBy(p => p.Key.Namespace, StringComparer.Ordinal).ThenBy(p => p.Key.Name, StringComparer.Ordinal)
+                .Select(p => p.Value)
+                .Where(matches)
+                .ToList();
+            var page = matching.Skip(offset).Take(limit).Select(o => (JsonObject)o.DeepClone()).ToList();
+            return (page, Math.Max(0, matching.Count - offset - page.Count), revision);
+        }
+    }
+
     /// <summary>A consistent snapshot of one resource's objects (optionally one namespace) and the revision it was taken at.</summary>
     public (List<JsonObject> Items, long ResourceVersion) List(string resource, string? ns)
     {

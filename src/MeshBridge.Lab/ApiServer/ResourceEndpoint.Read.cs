@@ -23,22 +23,25 @@ public sealed partial class ResourceEndpoint
     {
         var labels = LabelSelector.Parse(request.Query("labelSelector"));
         var fields = FieldSelector.Parse(request.Query("fieldSelector"), IsCoreEvents(request.Resource));
-        var (items, revision) = store.List(KeyOf(request).Resource, request.Resource.Namespaced ? request.Namespace : null);
-        var matching = items.Select(i => ToClientForm(request, i)).Where(i => labels.Matches(i) && fields.Matches(i)).ToList();
         var offset = 0;
+        long? pinned = null;
         if (request.Query("continue") is { Length: > 0 } token)
         {
-            (revision, offset) = DecodeContinue(token);
-            if (revision < store.Revision - options.HistoryLimit)
+            (var tokenRevision, offset) = DecodeContinue(token);
+            if (tokenRevision < store.Revision - options.HistoryLimit)
             {
                 throw ApiError.Expired("The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.");
             }
+
+            pinned = tokenRevision;
         }
 
         var limit = int.TryParse(request.Query("limit"), CultureInfo.InvariantCulture, out var l) && l > 0 ? l : int.MaxValue;
-        var page = matching.Skip(offset).Take(limit).ToList();
+        var (items, remaining, current) = store.ListPage(KeyOf(request).Resource, request.Resource.Namespaced ? request.Namespace : null,
+            stored => ToClientForm(request, stored) is var shown && labels.Matches(shown) && fields.Matches(shown), offset, limit);
+        var revision = pinned ?? current;
+        var page = items.Select(i => ToClientForm(request, i)).ToList();
         var metadata = new JsonObject { ["resourceVersion"] = revision.ToString(CultureInfo.InvariantCulture) };
-        var remaining = matching.Count - offset - page.Count;
         if (remaining > 0)
         {
             metadata["continue"] = EncodeContinue(revision, offset + page.Count);
