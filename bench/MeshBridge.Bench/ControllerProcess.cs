@@ -5,15 +5,18 @@ using System.Net.Sockets;
 
 namespace MeshBridge.Bench;
 
-/// <summary>What the controller's /metrics said: reconciles so far (every result), queue depth, busy workers.</summary>
-internal sealed record ControllerMetricsSample(double Reconciles, double QueueDepth, double ActiveWorkers)
+/// <summary>
+/// What the controller's /metrics said: reconciles so far (every result), queue depth, busy workers, and writes
+/// refused by a conflict (MeshBridge's own <c>meshbridge_conflicts_total</c>; 0 if it is not served).
+/// </summary>
+internal sealed record ControllerMetricsSample(double Reconciles, double QueueDepth, double ActiveWorkers, double Conflicts)
 {
     public bool Idle => QueueDepth == 0 && ActiveWorkers == 0;
 
     /// <summary>Sums the samples of the three families in Prometheus text format (any labels).</summary>
     public static ControllerMetricsSample Parse(string text)
     {
-        double reconciles = 0, depth = 0, active = 0;
+        double reconciles = 0, depth = 0, active = 0, conflicts = 0;
         foreach (var line in text.Split('\n'))
         {
             if (line.Length == 0 || line[0] == '#')
@@ -34,10 +37,13 @@ internal sealed record ControllerMetricsSample(double Reconciles, double QueueDe
                 case "controller_runtime_active_workers":
                     active += value;
                     break;
+                case "meshbridge_conflicts_total":
+                    conflicts += value;
+                    break;
             }
         }
 
-        return new ControllerMetricsSample(reconciles, depth, active);
+        return new ControllerMetricsSample(reconciles, depth, active, conflicts);
     }
 }
 
@@ -83,7 +89,15 @@ internal sealed class ControllerProcess : IAsyncDisposable
     /// <summary>User + system CPU time the process has used (0 once it is gone).</summary>
     public double CpuSeconds { get; private set; }
 
-    public bool HasExited => process.HasExited;
+    /// <summary>Null while it runs; how it ended otherwise ("exited with code 1").</summary>
+    public string? Exit => process.HasExited
+        ? process.ExitCode switch
+        {
+            143 => "was stopped by a SIGTERM the benchmark did not send (exit code 143)",
+            137 => "was killed by SIGKILL (exit code 137; the OOM killer?)",
+            var code => $"exited with code {code}",
+        }
+        : null;
 
     /// <summary>Builds src/MeshBridge.Cli in Release and returns the path of its meshbridge.dll.</summary>
     public static async Task<string> BuildAsync(CancellationToken cancellationToken)
@@ -150,7 +164,7 @@ internal sealed class ControllerProcess : IAsyncDisposable
     {
         if (process.HasExited)
         {
-            throw new InvalidOperationException($"the controller exited with code {process.ExitCode}; last lines of its output:\n{Tail()}");
+            throw new InvalidOperationException($"the controller {Exit}; last lines of its output:\n{Tail()}");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace MeshBridge.Bench;
 
@@ -32,21 +33,39 @@ internal static class ScenarioBenchmark
             return 1;
         }
 
+        // Ctrl+C, or a SIGTERM (from `timeout`, say), stops the controller process before the benchmark exits, so it is
+        // never left running orphaned.
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             cancel.Cancel();
-        };
-        var dll = sizes[0].Meshbridge ?? await ControllerProcess.BuildAsync(cancel.Token);
-        var version = await ScenarioReport.ControllerVersionAsync(cancel.Token);
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        try
+        {
+            return await RunSizesAsync(sizes, cancel.Token);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("scenario: stopped by a signal; the controller process was shut down");
+            return 130;
+        }
+    }
+
+    private static async Task<int> RunSizesAsync(IReadOnlyList<ScenarioOptions> sizes, CancellationToken cancellationToken)
+    {
+        var dll = sizes[0].Meshbridge ?? await ControllerProcess.BuildAsync(cancellationToken);
+        var version = await ScenarioReport.ControllerVersionAsync(cancellationToken);
         var exitCode = 0;
         foreach (var size in sizes)
         {
             string section;
             try
             {
-                section = ScenarioReport.Section(await ScenarioRun.RunAsync(size, dll, cancel.Token), version);
+                section = ScenarioReport.Section(await ScenarioRun.RunAsync(size, dll, cancellationToken), version);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

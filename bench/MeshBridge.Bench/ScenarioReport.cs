@@ -36,7 +36,8 @@ internal static partial class ScenarioReport
         - **raw write limit**: the lab's own throughput for the controller's kind of write — JSON patches of the same
           VirtualServers guarded by a `test` on metadata.resourceVersion (plus one annotation), in a tight loop from the
           benchmark process at the controller's worker count, controller stopped, for at least 5 s.
-        - **writes**: create/update/patch/delete requests the lab counted. **Writes per changed object**: writes other than
+        - **writes**: create/update/patch/delete requests the lab counted, including those refused by a conflict (from the
+          controller's `meshbridge_conflicts_total`). **Writes per changed object**: writes other than
           Events over the distinct VirtualServers, VirtualServerRoutes, Policies, NIC workloads and Secrets created,
           changed or deleted.
         - **resync**: the controller restarted on the converged cluster (a full list and a reconcile of every
@@ -65,13 +66,14 @@ internal static partial class ScenarioReport
         var perObject = c.ChangedObjects == 0 ? double.NaN : (c.Requests.Writes - c.Requests.EventWrites) / (double)c.ChangedObjects;
         var limiter = new MeshBridge.Kubernetes.Client.KubernetesClientOptions();
         Row(text, "time to ready (`/readyz`)", c.ReadySeconds is { } ready ? Invariant($"{ready:F1} s") : "not ready");
-        Row(text, "time to converge", c.Converged
-            ? Invariant($"{c.Seconds:F1} s")
+        Row(text, "time to converge", c.Converged ? Invariant($"{c.Seconds:F1} s")
+            : c.Failure is { } failure ? Invariant($"**did not converge: {failure}** ({c.Applied:N0} of {c.Wanted:N0} converged)")
             : Invariant($"**did not converge in {ScenarioOptions.FormatTimeout(o.Timeout)}** ({c.Applied:N0} of {c.Wanted:N0} converged)"));
         Row(text, "converge rate", Invariant($"{rate:F1} VirtualServers/s") + (c.Converged ? string.Empty : " (so far)"));
         Row(text, Invariant($"raw write limit ({o.Workers} writers)"), Invariant($"{r.Raw.WritesPerSecond:N0} writes/s (p50 {r.Raw.Percentile(0.5):F1} ms, p99 {r.Raw.Percentile(0.99):F1} ms; {r.Raw.Writes:N0} writes)"));
         Row(text, "converge rate / raw limit", Invariant($"{share:P2}"));
-        Row(text, "writes during convergence", Invariant($"{c.Requests.Writes:N0}: {c.Requests.WritesByResource}"));
+        Row(text, "writes during convergence", Invariant($"{c.Requests.Writes:N0}: {c.Requests.WritesByResource}") +
+            (c.Conflicts is { } conflicts ? Invariant($"; {conflicts:N0} refused by a conflict and retried") : string.Empty));
         Row(text, "writes per VirtualServer", Invariant($"{c.Requests.Writes / (double)Math.Max(1, c.Applied):F3}"));
         Row(text, "writes per changed object (Events aside)", Invariant($"{perObject:F3} ({c.Requests.Writes - c.Requests.EventWrites:N0} writes, {c.ChangedObjects:N0} objects)"));
         Row(text, "requests by verb (convergence)", c.Requests.ByVerb);
@@ -94,14 +96,15 @@ internal static partial class ScenarioReport
             Row(text, "resync", "not measured (did not converge)");
         }
 
-        Row(text, "controller RSS (VmRSS)", Invariant($"{Mb(c.RssBytes):F0} MB when ") + (c.Converged ? "converged" : "stopped at the timeout"));
+        Row(text, "controller RSS (VmRSS)", Invariant($"{Mb(c.RssBytes):F0} MB when ") + (c.Converged ? "converged" : c.Failure is null ? "stopped at the timeout" : "last sampled"));
         Row(text, "peak RSS (VmHWM)", Invariant($"{Mb(c.PeakRssBytes):F0} MB cold start") + (r.Resync is { } rs ? Invariant($", {Mb(rs.PeakRssBytes):F0} MB after the restart") : string.Empty));
         if (r.Latency is { } l)
         {
             Row(text, Invariant($"latency annotate → write ({l.LatenciesMs.Length:N0} samples)"), l.LatenciesMs.Length == 0
                 ? "no samples"
                 : Invariant($"p50 {l.Percentile(0.5):F1} ms, p99 {l.Percentile(0.99):F1} ms, max {l.LatenciesMs[^1]:F1} ms") + (l.TimedOut == 0 ? string.Empty : Invariant($"; {l.TimedOut} timed out after 30 s")));
-            Row(text, "writes per annotation", Invariant($"{l.Requests.Writes / (double)Math.Max(1, l.Requested):F3} ({l.Requests.Writes:N0}: {l.Requests.WritesByResource})"));
+            Row(text, "writes per annotation", Invariant($"{l.Requests.Writes / (double)Math.Max(1, l.Requested):F3} ({l.Requests.Writes:N0}: {l.Requests.WritesByResource}") +
+                (l.Conflicts is { } refused ? Invariant($"; {refused:N0} refused by a conflict") : string.Empty) + ")");
         }
         else
         {

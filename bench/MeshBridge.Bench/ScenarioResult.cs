@@ -45,14 +45,14 @@ internal sealed record RequestCounts(IReadOnlyDictionary<(string Verb, string Re
 /// when it did not converge).
 /// </summary>
 internal sealed record ConvergeResult(
-    bool Converged, double Seconds, double? ReadySeconds, int Applied, int Wanted, RequestCounts Requests, int ChangedObjects,
-    double? IdleSeconds, double? Reconciles, long RssBytes, long PeakRssBytes, double CpuSeconds);
+    bool Converged, string? Failure, double Seconds, double? ReadySeconds, int Applied, int Wanted, RequestCounts Requests, int ChangedObjects,
+    double? IdleSeconds, double? Reconciles, double? Conflicts, long RssBytes, long PeakRssBytes, double CpuSeconds);
 
 /// <summary>A restart on the converged cluster until it has reconciled every VirtualServer and is idle.</summary>
 internal sealed record ResyncResult(bool Finished, double Seconds, double Reconciles, int Expected, RequestCounts Requests, long PeakRssBytes, double CpuSeconds);
 
 /// <summary>Annotate PATCH returned → the controller's write seen, one VirtualServer at a time (sorted, ms).</summary>
-internal sealed record LatencyResult(double[] LatenciesMs, int Requested, int TimedOut, RequestCounts Requests, int ChangedObjects)
+internal sealed record LatencyResult(double[] LatenciesMs, int Requested, int TimedOut, RequestCounts Requests, int ChangedObjects, double? Conflicts)
 {
     public double Percentile(double q) => GuardedPatchLoop.Percentile(LatenciesMs, q);
 }

@@ -70,12 +70,19 @@ internal sealed class ScenarioRun : IAsyncDisposable
         Console.WriteLine($"  converge: {watch.Wanted:N0} VirtualServers ask for a mode; starting the controller cold");
         var (started, quiet) = StartController();
         double? ready = null;
+        string? failure = null;
         var converged = false;
         var progress = Stopwatch.StartNew();
         while (true)
         {
             await Task.Delay(Poll, cancellationToken);
-            controller!.ThrowIfExited();
+            if (controller!.Exit is { } exit)
+            {
+                failure = Invariant($"the controller {exit} after {Since(started):F0} s");
+                Console.WriteLine($"  {failure}; last lines of its output:\n{controller.Tail()}");
+                break;
+            }
+
             var silence = quiet.Poll();
             if (ready is null && await controller.ReadyAsync(cancellationToken))
             {
@@ -100,13 +107,13 @@ internal sealed class ScenarioRun : IAsyncDisposable
         var requests = RequestCounts.Take(Lab.Counters);
         var changed = watch.ChangedObjects;
         var rss = controller!.RssBytes;
-        Console.WriteLine(converged
-            ? string.Create(CultureInfo.InvariantCulture, $"  converged in {seconds:F1} s with {requests.Writes:N0} writes")
-            : string.Create(CultureInfo.InvariantCulture, $"  did not converge in {ScenarioOptions.FormatTimeout(options.Timeout)}: {watch.Applied:N0} of {watch.Wanted:N0} applied"));
+        Console.WriteLine(converged ? Invariant($"  converged in {seconds:F1} s with {requests.Writes:N0} writes")
+            : failure is null ? Invariant($"  did not converge in {ScenarioOptions.FormatTimeout(options.Timeout)}: {watch.Applied:N0} of {watch.Wanted:N0} applied")
+            : Invariant($"  did not converge: {watch.Applied:N0} of {watch.Wanted:N0} applied when the controller stopped"));
         var idle = converged ? await IdleAsync(started + (long)(options.Timeout.TotalSeconds * Stopwatch.Frequency), expected: 0, cancellationToken) : null;
-        var reconciles = idle?.Metrics.Reconciles ?? (await controller.ScrapeAsync(cancellationToken))?.Reconciles;
-        return new ConvergeResult(converged, seconds, ready, watch.Applied, watch.Wanted, requests, changed,
-            idle?.Seconds(started), reconciles, rss, controller.PeakRssBytes, controller.CpuSeconds);
+        var metrics = idle?.Metrics ?? await controller.ScrapeAsync(cancellationToken);
+        return new ConvergeResult(converged, failure, seconds, ready, watch.Applied, watch.Wanted, requests, changed,
+            idle?.Seconds(started), metrics?.Reconciles, metrics?.Conflicts, rss, controller.PeakRssBytes, controller.CpuSeconds);
     }
 
     private async Task<ResyncResult> ResyncAsync(CancellationToken cancellationToken)
@@ -130,6 +137,7 @@ internal sealed class ScenarioRun : IAsyncDisposable
         Console.WriteLine($"  latency: annotating {cluster.Fresh.Count:N0} VirtualServers one at a time");
         watch.BeginPhase();
         Lab.Counters.Reset();
+        var before = await controller!.ScrapeAsync(cancellationToken);
         var latencies = new List<double>();
         var requested = 0;
         var timedOut = 0;
@@ -158,10 +166,11 @@ internal sealed class ScenarioRun : IAsyncDisposable
             }
         }
 
-        await IdleAsync(Stopwatch.GetTimestamp() + (long)(60 * Stopwatch.Frequency), expected: 0, cancellationToken);
+        var after = (await IdleAsync(Stopwatch.GetTimestamp() + (long)(60 * Stopwatch.Frequency), expected: 0, cancellationToken))?.Metrics
+            ?? await controller.ScrapeAsync(cancellationToken);
         var requests = RequestCounts.Take(Lab.Counters).Without("patch", "virtualservers", requested);
         latencies.Sort();
-        var result = new LatencyResult([.. latencies], requested, timedOut, requests, watch.ChangedObjects);
+        var result = new LatencyResult([.. latencies], requested, timedOut, requests, watch.ChangedObjects, after?.Conflicts - before?.Conflicts);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  latency: p50 {result.Percentile(0.5):F0} ms, p99 {result.Percentile(0.99):F0} ms over {latencies.Count:N0} samples ({timedOut} timed out)"));
         return result;
@@ -248,6 +257,8 @@ internal sealed class ScenarioRun : IAsyncDisposable
     }
 
     private static double Since(long started) => Stopwatch.GetElapsedTime(started).TotalSeconds;
+
+    private static string Invariant(FormattableString text) => FormattableString.Invariant(text);
 
     /// <summary>Idle from <paramref name="At"/> (a Stopwatch timestamp), with the metrics that showed it.</summary>
     private sealed record Idle(long At, ControllerMetricsSample Metrics)
