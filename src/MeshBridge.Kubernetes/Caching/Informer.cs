@@ -120,14 +120,26 @@ public sealed class Informer<T> where T : KubernetesObject
 
     private async Task RelistAsync(CancellationToken cancellationToken)
     {
-        var list = await client.ListAllAsync(type, options.Namespace,
-            new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector }, options.PageSize, cancellationToken).ConfigureAwait(false);
+        // Page by page, decoding each page as it comes, so the raw list is never held whole (a cold start's peak memory).
+        var listOptions = new ListOptions { LabelSelector = options.LabelSelector, FieldSelector = options.FieldSelector, Limit = options.PageSize };
         var seen = new HashSet<(string, string)>();
-        foreach (var item in list.Items)
+        var page = await client.ListAsync(type, options.Namespace, listOptions, cancellationToken).ConfigureAwait(false);
+        var version = page.ResourceVersion;
+        while (true)
         {
-            var obj = Decode(item);
-            seen.Add(KeyOf(obj));
-            Upsert(obj);
+            foreach (var item in page.Items)
+            {
+                var obj = Decode(item);
+                seen.Add(KeyOf(obj));
+                Upsert(obj);
+            }
+
+            if (page.Continue is not { } next)
+            {
+                break;
+            }
+
+            page = await client.ListAsync(type, options.Namespace, listOptions with { Continue = next }, cancellationToken).ConfigureAwait(false);
         }
 
         foreach (var stale in List().Where(o => !seen.Contains(KeyOf(o))))
@@ -135,7 +147,7 @@ public sealed class Informer<T> where T : KubernetesObject
             Remove(stale);
         }
 
-        Volatile.Write(ref resourceVersion, list.ResourceVersion);
+        Volatile.Write(ref resourceVersion, version);
         ListCount++;
         synced.TrySetResult();
     }

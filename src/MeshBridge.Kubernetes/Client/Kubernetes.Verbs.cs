@@ -32,7 +32,10 @@ public sealed partial class Kubernetes
             ("labelSelector", options.LabelSelector), ("fieldSelector", options.FieldSelector), ("limit", Number(options.Limit)),
             ("continue", options.Continue), ("resourceVersion", options.ResourceVersion));
         var list = await SendForObjectAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
-        var items = list["items"]?.AsArray().Select(i => (JsonObject)i!.DeepClone()).ToList() ?? [];
+        // Detach the items from the parsed list rather than copying them: a page of large objects is copied no more.
+        var array = list["items"] as JsonArray;
+        var items = array?.OfType<JsonObject>().ToList() ?? [];
+        array?.Clear();
         foreach (var item in items)
         {
             // Built-in lists omit each item's apiVersion/kind; callers decode items on their own.
