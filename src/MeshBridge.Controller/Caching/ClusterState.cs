@@ -104,12 +104,6 @@ public sealed class ClusterState
     /// <summary>The ConfigMaps of Istio's root namespace (<see cref="ControllerOptions.IstioNamespace"/>).</summary>
     public Informer<GenericObject> IstioConfigMaps { get; }
 
-    /// <summary>The IngressClasses whose controller is NIC's (<c>nginx.org/ingress-controller</c>), by name.</summary>
-    public IReadOnlyList<string> NicIngressClasses => MeshFacts.NicIngressClasses(IngressClasses.List());
-
-    /// <summary>The cluster's default IngressClass (any controller) by the API server's rule; null when none.</summary>
-    public string? DefaultIngressClass => MeshFacts.DefaultIngressClass(IngressClasses.List());
-
     public bool HasSynced =>
         VirtualServers.HasSynced && VirtualServerRoutes.HasSynced && Policies.HasSynced &&
         Deployments.HasSynced && DaemonSets.HasSynced && StatefulSets.HasSynced && ApiServerService.HasSynced && ApiServerEndpoints.HasSynced && OwnedSecrets.HasSynced &&

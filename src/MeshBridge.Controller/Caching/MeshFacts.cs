@@ -14,8 +14,6 @@ public static class MeshFacts
     /// <summary>NIC's controller name in <c>IngressClass.spec.controller</c> (reference/nic.md §7, <c>k8s.IngressControllerName</c>).</summary>
     public const string NicController = "nginx.org/ingress-controller";
 
-    public const string DefaultClassAnnotation = "ingressclass.kubernetes.io/is-default-class";
-
     /// <summary>MeshConfig's default <c>trustDomain</c> (reference/istio.md §3).</summary>
     public const string DefaultTrustDomain = "cluster.local";
 
@@ -28,25 +26,6 @@ public static class MeshFacts
         ingressClass is not null && Spec(ingressClass) is { } spec &&
         spec.TryGetProperty("controller", out var controller) && controller.ValueKind == JsonValueKind.String &&
         controller.GetString() == NicController;
-
-    /// <summary>The names of NIC's IngressClasses, in ordinal order.</summary>
-    public static IReadOnlyList<string> NicIngressClasses(IEnumerable<GenericObject> ingressClasses) =>
-        [.. ingressClasses.Where(IsNicIngressClass).Select(c => c.Metadata.Name).OfType<string>().Order(StringComparer.Ordinal)];
-
-    /// <summary>
-    /// The cluster's default IngressClass, whichever controller it names (check it with <see cref="IsNicIngressClass"/>),
-    /// or null. The rule of the API server's DefaultIngressClass admission plugin (<c>getDefaultClass</c>): among the
-    /// classes annotated <c>ingressclass.kubernetes.io/is-default-class: "true"</c>, the newest by creationTimestamp,
-    /// then the first by name. It assigns a class to Ingresses only; NIC gives a VirtualServer without a class to
-    /// every instance (reference/nic.md §7), whatever the default.
-    /// </summary>
-    public static string? DefaultIngressClass(IEnumerable<GenericObject> ingressClasses) =>
-        ingressClasses
-            .Where(c => c.Metadata.Annotation(DefaultClassAnnotation) == "true" && c.Metadata.Name is not null)
-            .OrderByDescending(CreationTimestamp)
-            .ThenBy(c => c.Metadata.Name, StringComparer.Ordinal)
-            .Select(c => c.Metadata.Name)
-            .FirstOrDefault();
 
     /// <summary>
     /// The mesh facts for a revision from the ConfigMaps of Istio's root namespace: <c>istio-&lt;revision&gt;</c> when a
@@ -111,10 +90,4 @@ public static class MeshFacts
 
     private static JsonElement? Spec(GenericObject obj) =>
         obj.Extra?.GetValueOrDefault("spec") is { ValueKind: JsonValueKind.Object } spec ? spec : null;
-
-    private static DateTimeOffset CreationTimestamp(GenericObject obj) =>
-        obj.Metadata.Extra?.GetValueOrDefault("creationTimestamp") is { ValueKind: JsonValueKind.String } value &&
-        DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : DateTimeOffset.MinValue;
 }

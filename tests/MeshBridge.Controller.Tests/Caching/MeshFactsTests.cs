@@ -9,7 +9,7 @@ namespace MeshBridge.Controller.Tests.Caching;
 public sealed class MeshFactsTests
 {
     [Fact]
-    public void NicIngressClasses_are_the_classes_whose_controller_is_NIC()
+    public void A_NIC_IngressClass_is_one_whose_controller_is_NIC()
     {
         var classes = new[]
         {
@@ -19,36 +19,11 @@ public sealed class MeshFactsTests
             Object("""{"apiVersion":"networking.k8s.io/v1","kind":"IngressClass","metadata":{"name":"no-spec"}}"""),
         };
 
-        Assert.Equal(["nginx", "nginx-sidecar"], MeshFacts.NicIngressClasses(classes));
+        Assert.True(MeshFacts.IsNicIngressClass(classes[2]));
         Assert.True(MeshFacts.IsNicIngressClass(classes[0]));
         Assert.False(MeshFacts.IsNicIngressClass(classes[1]));
         Assert.False(MeshFacts.IsNicIngressClass(classes[3]));
         Assert.False(MeshFacts.IsNicIngressClass(null));
-    }
-
-    [Fact]
-    public void DefaultIngressClass_is_the_one_annotated_true()
-    {
-        var classes = new[]
-        {
-            IngressClass("nginx", "nginx.org/ingress-controller", isDefault: "false"),
-            IngressClass("nginx-sidecar", "nginx.org/ingress-controller", isDefault: "true"),
-            IngressClass("other", "nginx.org/ingress-controller", isDefault: "True"),
-        };
-
-        Assert.Equal("nginx-sidecar", MeshFacts.DefaultIngressClass(classes));
-        Assert.Null(MeshFacts.DefaultIngressClass(classes.Take(1)));
-    }
-
-    [Fact]
-    public void DefaultIngressClass_among_several_is_the_newest_then_the_first_by_name_as_the_admission_plugin_chooses()
-    {
-        var older = IngressClass("a-old", "nginx.org/ingress-controller", isDefault: "true", created: "2024-01-01T00:00:00Z");
-        var newerB = IngressClass("b-new", "k8s.io/ingress-nginx", isDefault: "true", created: "2025-06-01T00:00:00Z");
-        var newerC = IngressClass("c-new", "nginx.org/ingress-controller", isDefault: "true", created: "2025-06-01T00:00:00Z");
-
-        Assert.Equal("b-new", MeshFacts.DefaultIngressClass([older, newerC, newerB]));
-        Assert.Equal("c-new", MeshFacts.DefaultIngressClass([older, newerC]));
     }
 
     public static TheoryData<string, string> TrustDomains() => new()
@@ -177,27 +152,13 @@ public sealed class MeshFactsTests
         Assert.False(MeshFacts.NamespaceSelected(selector, null));
     }
 
-    private static GenericObject IngressClass(string name, string controller, string? isDefault = null, string? created = null)
+    private static GenericObject IngressClass(string name, string controller) => Object(new JsonObject
     {
-        var metadata = new JsonObject { ["name"] = name };
-        if (isDefault is not null)
-        {
-            metadata["annotations"] = new JsonObject { ["ingressclass.kubernetes.io/is-default-class"] = isDefault };
-        }
-
-        if (created is not null)
-        {
-            metadata["creationTimestamp"] = created;
-        }
-
-        return Object(new JsonObject
-        {
-            ["apiVersion"] = "networking.k8s.io/v1",
-            ["kind"] = "IngressClass",
-            ["metadata"] = metadata,
-            ["spec"] = new JsonObject { ["controller"] = controller },
-        }.ToJsonString());
-    }
+        ["apiVersion"] = "networking.k8s.io/v1",
+        ["kind"] = "IngressClass",
+        ["metadata"] = new JsonObject { ["name"] = name },
+        ["spec"] = new JsonObject { ["controller"] = controller },
+    }.ToJsonString());
 
     private static GenericObject ConfigMap(string name, string mesh) => Object(new JsonObject
     {
