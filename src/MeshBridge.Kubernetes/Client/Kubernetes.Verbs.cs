@@ -107,7 +107,10 @@ public sealed partial class Kubernetes
                 "BOOKMARK" => WatchEventType.Bookmark,
                 _ => WatchEventType.Error,
             };
-            yield return new WatchEvent(eventType, (JsonObject)node["object"]!.DeepClone());
+            // Detach the object from the parsed line rather than copying it.
+            var obj = (JsonObject)node["object"]!;
+            node.AsObject().Remove("object");
+            yield return new WatchEvent(eventType, obj);
         }
     }
 
