@@ -7,6 +7,7 @@ using MeshBridge.Kubernetes.Caching;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Models;
 using MeshBridge.Kubernetes.Queues;
+using MeshBridge.Transform;
 using MeshBridge.Transform.Model;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -62,7 +63,10 @@ public sealed class MeshController
         state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)], (o, requeue) => Writer.IsOwnWrite(ResourceTypes.VirtualServers, o, requeue)));
         state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host), (o, requeue) => Writer.IsOwnWrite(ResourceTypes.VirtualServerRoutes, o, requeue)));
         state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
-        state.OwnedSecrets.AddHandler(new Enqueue<GenericObject>(this, o => servers.PolicyUsers(PolicyOf(o))));
+        state.OwnedSecrets.AddHandler(new Enqueue<GenericObject>(this, o =>
+            EgressMtlsPolicyBuilder.PolicyNameOfSecret(o.Metadata.Name) is { } policy
+                ? servers.PolicyUsers(new ResourceKey(Policy.KubeKind, o.Metadata.Namespace() ?? string.Empty, policy))
+                : []));
 
         // Enrollment is per NIC instance, so a NIC workload's change concerns every VirtualServer; other workloads none.
         void EnqueueAll()
@@ -193,10 +197,6 @@ public sealed class MeshController
     }
 
     private static string Key(KubernetesObject o) => ObjectKeys.Of(o);
-
-    /// <summary>The managed Policy a MeshBridge Secret belongs to (its name without the <c>.tls</c>/<c>.ca</c> suffix).</summary>
-    private static Transform.ResourceKey PolicyOf(KubernetesObject secret) =>
-        new(Policy.KubeKind, secret.Metadata.Namespace() ?? string.Empty, secret.Metadata.Name![..Math.Max(0, secret.Metadata.Name!.LastIndexOf('.'))]);
 
     /// <summary>Calls back on a real change (add, delete, or an update to a new resourceVersion), not on a resync.</summary>
     private sealed class OnChange<T>(Action<T?, T?> changed) : IInformerHandler<T>

@@ -37,6 +37,13 @@ public static class EgressMtlsPolicyBuilder
 
     public static string CaSecretName(NicIdentity identity) => PolicyName(identity) + CaSecretSuffix;
 
+    /// <summary>The Policy a MeshBridge Secret belongs to: its name without <c>.tls</c> or <c>.ca</c>; null for another name.</summary>
+    public static string? PolicyNameOfSecret(string? secretName) =>
+        secretName is null ? null
+        : secretName.EndsWith(TlsSecretSuffix, StringComparison.Ordinal) ? secretName[..^TlsSecretSuffix.Length]
+        : secretName.EndsWith(CaSecretSuffix, StringComparison.Ordinal) ? secretName[..^CaSecretSuffix.Length]
+        : null;
+
     public static bool IsManaged(Policy policy) =>
         policy.Metadata.Labels?.GetValueOrDefault(MeshAnnotations.ManagedByLabel) == MeshAnnotations.ManagedByValue &&
         policy.Metadata.Name?.StartsWith(NamePrefix, StringComparison.Ordinal) == true;

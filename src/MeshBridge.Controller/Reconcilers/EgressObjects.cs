@@ -66,52 +66,47 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
     /// </summary>
     public async Task RetireAsync(string ns, string name, VirtualServer? output, CancellationToken cancellationToken)
     {
-        var key = $"{ns}/{name}";
-        var kept = (output?.Spec?.Policies ?? []).Where(p => string.IsNullOrEmpty(p.Namespace) || p.Namespace == ns).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var kept = ReferencedHere(output, ns);
         foreach (var policy in state.Policies.List(ns).Where(EgressMtlsPolicyBuilder.IsManaged).Where(p => !kept.Contains(p.Metadata.Name)))
         {
-            var policyName = policy.Metadata.Name!;
-            var owners = Owners(policy.Metadata.Extra);
-            var remaining = owners.Where(o => !IsOwner(o, name)).ToList();
-            var unused = remaining.Count == 0 && servers.PolicyUsers(new ResourceKey(Policy.KubeKind, ns, policyName)).All(k => k == key);
-            if (unused)
-            {
-                await writer.DeleteAsync(ResourceTypes.Policies, ns, policyName, cancellationToken, policy.Metadata.ResourceVersion).ConfigureAwait(false);
-            }
-            else if (remaining.Count != owners.Count)
-            {
-                await PatchOwnersAsync(ResourceTypes.Policies, ns, policyName, policy.Metadata.ResourceVersion, remaining, cancellationToken).ConfigureAwait(false);
-            }
+            await ReleaseAsync(ResourceTypes.Policies, policy.Metadata, policy.Metadata.Name!, ns, name, cancellationToken).ConfigureAwait(false);
         }
 
+        // A Secret goes with its Policy: only once the Policy is gone (its deletion's event brings the next reconcile).
         foreach (var secret in state.OwnedSecrets.List(ns))
         {
-            var secretName = secret.Metadata.Name!;
-            var policyName = PolicyOf(secretName);
-            if (policyName is null || kept.Contains(policyName))
+            if (EgressMtlsPolicyBuilder.PolicyNameOfSecret(secret.Metadata.Name) is { } policyName && !kept.Contains(policyName))
             {
-                continue;
+                await ReleaseAsync(ResourceTypes.Secrets, secret.Metadata, policyName, ns, name, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
 
-            var owners = Owners(secret.Metadata.Extra);
-            var remaining = owners.Where(o => !IsOwner(o, name)).ToList();
-            var unused = remaining.Count == 0 && state.Policies.Get(ns, policyName) is null && servers.PolicyUsers(new ResourceKey(Policy.KubeKind, ns, policyName)).All(k => k == key);
-            if (unused)
-            {
-                await writer.DeleteAsync(ResourceTypes.Secrets, ns, secretName, cancellationToken, secret.Metadata.ResourceVersion).ConfigureAwait(false);
-            }
-            else if (remaining.Count != owners.Count)
-            {
-                await PatchOwnersAsync(ResourceTypes.Secrets, ns, secretName, secret.Metadata.ResourceVersion, remaining, cancellationToken).ConfigureAwait(false);
-            }
+    /// <summary>
+    /// Drops the VirtualServer <paramref name="name"/> from an owned object's owners; deletes the object when nobody
+    /// owns it any more and no VirtualServer but this one references its Policy.
+    /// </summary>
+    private async Task ReleaseAsync(ResourceType type, V1ObjectMeta metadata, string policyName, string ns, string name, CancellationToken cancellationToken)
+    {
+        var owners = Owners(metadata.Extra);
+        var remaining = owners.Where(o => !IsOwner(o, name)).ToList();
+        var unused = remaining.Count == 0 &&
+            (type != ResourceTypes.Secrets || state.Policies.Get(ns, policyName) is null) &&
+            servers.PolicyUsers(new ResourceKey(Policy.KubeKind, ns, policyName)).All(k => k == $"{ns}/{name}");
+        if (unused)
+        {
+            await writer.DeleteAsync(type, ns, metadata.Name!, cancellationToken, metadata.ResourceVersion).ConfigureAwait(false);
+        }
+        else if (remaining.Count != owners.Count)
+        {
+            await PatchOwnersAsync(type, ns, metadata.Name!, metadata.ResourceVersion, remaining, cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>The managed Policies the VirtualServer's new form references: (desired, cached) pairs.</summary>
     private static IEnumerable<(Policy Desired, Policy? Existing)> Wanted(TransformResult result, string ns)
     {
-        var output = result.VirtualServers.FirstOrDefault();
-        var names = (output?.Spec?.Policies ?? []).Where(p => string.IsNullOrEmpty(p.Namespace) || p.Namespace == ns).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var names = ReferencedHere(result.VirtualServers.FirstOrDefault(), ns);
         foreach (var created in result.CreatedPolicies.Select(c => c.Policy).Where(p => p.Metadata.Namespace() == ns && names.Contains(p.Metadata.Name)))
         {
             yield return (created, null);
@@ -226,8 +221,7 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
     private static bool IsOwner(JsonObject reference, string name) =>
         reference["kind"]?.GetValue<string>() == VirtualServer.KubeKind && reference["name"]?.GetValue<string>() == name;
 
-    private static string? PolicyOf(string secretName) =>
-        secretName.EndsWith(EgressMtlsPolicyBuilder.TlsSecretSuffix, StringComparison.Ordinal) ? secretName[..^EgressMtlsPolicyBuilder.TlsSecretSuffix.Length]
-        : secretName.EndsWith(EgressMtlsPolicyBuilder.CaSecretSuffix, StringComparison.Ordinal) ? secretName[..^EgressMtlsPolicyBuilder.CaSecretSuffix.Length]
-        : null;
+    /// <summary>The names of the Policies in <paramref name="ns"/> that the VirtualServer references.</summary>
+    private static HashSet<string?> ReferencedHere(VirtualServer? server, string ns) =>
+        (server?.Spec?.Policies ?? []).Where(p => string.IsNullOrEmpty(p.Namespace) || p.Namespace == ns).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
 }
