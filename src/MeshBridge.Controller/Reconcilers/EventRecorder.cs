@@ -27,12 +27,13 @@ public sealed class EventRecorder(KubernetesApi client, string instance, TimePro
     /// <summary>Events recorded and not yet written (or given up on).</summary>
     public int Backlog => Volatile.Read(ref backlog);
 
-    public Task RecordAsync(ResourceKey regarding, string apiVersion, string type, string reason, string message, CancellationToken cancellationToken)
+    /// <summary>Queues an Event for the sender; returns at once.</summary>
+    public void Record(ResourceKey regarding, string apiVersion, string type, string reason, string message)
     {
         var text = $"{reason}\n{message}";
         if (!sent.TryAdd((regarding, text), 0))
         {
-            return Task.CompletedTask;
+            return;
         }
 
         var now = time.GetUtcNow();
@@ -56,8 +57,6 @@ public sealed class EventRecorder(KubernetesApi client, string instance, TimePro
             Interlocked.Decrement(ref backlog);
             sent.TryRemove((regarding, text), out _);
         }
-
-        return Task.CompletedTask;
     }
 
     /// <summary>Sends queued Events until cancelled, then flushes what is queued (for two seconds at most).</summary>

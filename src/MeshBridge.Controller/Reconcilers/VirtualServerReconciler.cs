@@ -31,12 +31,14 @@ public sealed class VirtualServerReconciler(
         var inputServers = server is null ? [] : OnSameHost(server);
         var excluded = inputServers.Select(ObjectKeys.Of).Append($"{ns}/{name}").ToHashSet(StringComparer.Ordinal);
         var namespaces = inputServers.Select(s => s.Metadata.Namespace() ?? ns).Append(ns).ToHashSet(StringComparer.Ordinal);
+        var instances = nics.List().Select(w => (Workload: w, Instance: InstanceOf(w)))
+            .Where(i => options.IngressWorkload is not null || state.IsNicIngressClass(i.Instance.IngressClass)).ToList();
         var input = new TransformInput
         {
             VirtualServers = inputServers,
             VirtualServerRoutes = RoutesFor(inputServers),
             Policies = namespaces.SelectMany(n => state.Policies.List(n)).ToList(),
-            Workloads = nics.List().Where(w => options.IngressWorkload is not null || state.IsNicIngressClass(InstanceOf(w).IngressClass)).ToList(),
+            Workloads = instances.Select(i => i.Workload).ToList(),
             Peers = servers.Peers(excluded, Handled),
             PolicyReferencesElsewhere = servers.PolicyReferences(namespaces, excluded),
         };
@@ -53,8 +55,8 @@ public sealed class VirtualServerReconciler(
         var key = new ResourceKey(VirtualServer.KubeKind, ns, name);
         if (server is not null && await egress.PrepareAsync(server, result, cancellationToken).ConfigureAwait(false) is { } waiting)
         {
-            await events.RecordAsync(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
-                $"egress-mtls waits for a mesh certificate for {waiting}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced", cancellationToken).ConfigureAwait(false);
+            events.Record(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
+                $"egress-mtls waits for a mesh certificate for {waiting}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced");
             var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting, null));
             LogStatus(server, pending);
             await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, server, pending, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
@@ -70,21 +72,20 @@ public sealed class VirtualServerReconciler(
         foreach (var diagnostic in result.Diagnostics.Where(d => d.Resource == key && d.Severity != DiagnosticSeverity.Info))
         {
             var detail = string.IsNullOrEmpty(diagnostic.Path) ? diagnostic.Message : $"{diagnostic.Path}: {diagnostic.Message}";
-            await ProblemAsync(key, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal", diagnostic.Reason, detail, cancellationToken).ConfigureAwait(false);
+            Problem(key, diagnostic.Severity == DiagnosticSeverity.Error ? "Warning" : "Normal", diagnostic.Reason, detail);
         }
 
         if (server is not null && MeshModes.TryParse(server.Metadata.Annotation(MeshAnnotations.Mode), out var mode) && mode != MeshMode.None &&
-            !input.Workloads.Any(w => InstanceOf(w).Serves(server.Spec?.IngressClassName)))
+            !instances.Any(i => i.Instance.Serves(server.Spec?.IngressClassName)))
         {
             var ingressClass = string.IsNullOrEmpty(server.Spec?.IngressClassName) ? "(none: served by every NIC instance)" : server.Spec!.IngressClassName;
-            await ProblemAsync(key, "Warning", EventReasons.NicInstanceNotFound,
-                $"no NIC instance serves ingress class {ingressClass}: MeshBridge found no IngressClass of controller nginx.org/ingress-controller with a NIC Deployment, DaemonSet or StatefulSet running -ingress-class for it, so no NIC pods were enrolled (routes are meshed regardless)",
-                cancellationToken).ConfigureAwait(false);
+            Problem(key, "Warning", EventReasons.NicInstanceNotFound,
+                $"no NIC instance serves ingress class {ingressClass}: MeshBridge found no IngressClass of controller nginx.org/ingress-controller with a NIC Deployment, DaemonSet or StatefulSet running -ingress-class for it, so no NIC pods were enrolled (routes are meshed regardless)");
         }
 
         if (presenting is not null && state.MeshConfig(state.EffectiveIstioRevision(presenting.ServiceAccount.Namespace)).Problem is { } meshConfigProblem)
         {
-            await ProblemAsync(key, "Warning", EventReasons.MeshConfigInvalid, meshConfigProblem, cancellationToken).ConfigureAwait(false);
+            Problem(key, "Warning", EventReasons.MeshConfigInvalid, meshConfigProblem);
         }
 
         return ReconcileResult.Done;
@@ -135,10 +136,10 @@ public sealed class VirtualServerReconciler(
         }
     }
 
-    private async Task ProblemAsync(ResourceKey key, string type, string reason, string message, CancellationToken cancellationToken)
+    private void Problem(ResourceKey key, string type, string reason, string message)
     {
         ReconcileLog.Problem(logger, key.Kind, $"{key.Namespace}/{key.Name}", reason, message);
-        await events.RecordAsync(key, VirtualServer.KubeApiVersion, type, reason, message, cancellationToken).ConfigureAwait(false);
+        events.Record(key, VirtualServer.KubeApiVersion, type, reason, message);
     }
 
     private static NicInstance InstanceOf(Workload workload) =>
@@ -162,8 +163,8 @@ public sealed class VirtualServerReconciler(
             var isMeshed = output.Metadata.Annotation(MeshAnnotations.Applied) is not null;
             if (isMeshed || wasMeshed)
             {
-                await events.RecordAsync(ObjectKey(output), VirtualServer.KubeApiVersion, "Normal", isMeshed ? EventReasons.Meshed : EventReasons.Reverted,
-                    isMeshed ? output.Metadata.Annotation(MeshAnnotations.Status) ?? "meshed" : "MeshBridge's changes were undone; the VirtualServer is as its author wrote it", cancellationToken).ConfigureAwait(false);
+                events.Record(ObjectKey(output), VirtualServer.KubeApiVersion, "Normal", isMeshed ? EventReasons.Meshed : EventReasons.Reverted,
+                    isMeshed ? output.Metadata.Annotation(MeshAnnotations.Status) ?? "meshed" : "MeshBridge's changes were undone; the VirtualServer is as its author wrote it");
             }
         }
 
@@ -181,9 +182,8 @@ public sealed class VirtualServerReconciler(
                 await writer.PatchWorkloadAsync(WorkloadType(input.Workloads[i].Kind), input.Workloads[i], result.Workloads[i], cancellationToken).ConfigureAwait(false))
             {
                 var enrolled = result.Workloads[i].Metadata.Annotation(MeshAnnotations.Applied) is not null;
-                await events.RecordAsync(ObjectKey(result.Workloads[i]), "apps/v1", "Normal", enrolled ? EventReasons.Enrolled : EventReasons.Unenrolled,
-                    enrolled ? "the NIC pods' template now carries the mesh enrollment its VirtualServers ask for; pods restart to pick it up" : "MeshBridge's enrollment was removed from the NIC pods' template",
-                    cancellationToken).ConfigureAwait(false);
+                events.Record(ObjectKey(result.Workloads[i]), "apps/v1", "Normal", enrolled ? EventReasons.Enrolled : EventReasons.Unenrolled,
+                    enrolled ? "the NIC pods' template now carries the mesh enrollment its VirtualServers ask for; pods restart to pick it up" : "MeshBridge's enrollment was removed from the NIC pods' template");
             }
         }
     }

@@ -16,9 +16,9 @@ public sealed class EventRecorderTests
         async Task<List<System.Text.Json.Nodes.JsonObject>> Recorded() =>
             (await lab.Client.ListAsync(ResourceTypes.Events, "demo-meshed")).Items.Where(e => e["reportingInstance"]?.ToString() == "test").ToList();
 
-        await recorder.RecordAsync(regarding, "k8s.nginx.org/v1", "Normal", "Meshed", "one", CancellationToken.None);
-        await recorder.RecordAsync(regarding, "k8s.nginx.org/v1", "Normal", "Meshed", "one", CancellationToken.None);
-        await recorder.RecordAsync(regarding, "k8s.nginx.org/v1", "Warning", "Other", "two", CancellationToken.None);
+        recorder.Record(regarding, "k8s.nginx.org/v1", "Normal", "Meshed", "one");
+        recorder.Record(regarding, "k8s.nginx.org/v1", "Normal", "Meshed", "one");
+        recorder.Record(regarding, "k8s.nginx.org/v1", "Warning", "Other", "two");
         var queued = recorder.Backlog;
         var written = (await Recorded()).Count;
         await recorder.RunAsync(new CancellationToken(canceled: true));
