@@ -60,4 +60,4 @@ internal sealed record LatencyResult(double[] LatenciesMs, int Requested, int Ti
 /// <summary>One size's figures; resync and latency are measured only after a convergence.</summary>
 internal sealed record ScenarioResult(
     ScenarioOptions Options, DateTime Date, int VirtualServers, int Routes, int Services, int Fresh,
-    ConvergeResult Converge, ResyncResult? Resync, LatencyResult? Latency, PatchLoopResult Raw, CpuShares Cpu);
+    ConvergeResult Converge, ResyncResult? Resync, LatencyResult? Latency, PatchLoopResult Raw, PatchLoopResult Floor, CpuShares Cpu);

@@ -60,7 +60,8 @@ internal sealed class ScenarioRun : IAsyncDisposable
 
         await run.StopControllerAsync();
         var raw = await run.RawLimitAsync(cancellationToken);
-        return new ScenarioResult(options, date, virtualServers, cluster.Routes, cluster.Services, cluster.Fresh.Count, converge, resync, latency, raw, load.Measure(run.controllerCpuSeconds));
+        var floor = await run.FloorAsync(cancellationToken);
+        return new ScenarioResult(options, date, virtualServers, cluster.Routes, cluster.Services, cluster.Fresh.Count, converge, resync, latency, raw, floor, load.Measure(run.controllerCpuSeconds));
     }
 
     public async ValueTask DisposeAsync() => await StopControllerAsync();
@@ -179,18 +180,55 @@ internal sealed class ScenarioRun : IAsyncDisposable
     /// <summary>The lab's own limit: guarded JSON patches of the scenario's VirtualServers at the controller's concurrency, controller stopped.</summary>
     private async Task<PatchLoopResult> RawLimitAsync(CancellationToken cancellationToken)
     {
-        var resource = StoreKey.ResourceId(Lab.Catalog.Find("k8s.nginx.org/v1", "virtualservers")!);
-        var targets = Lab.Store.List(resource, null).Items
-            .Where(o => o["metadata"]!["annotations"] is JsonObject)
-            .Select(o => new PatchTarget(o["metadata"]!["namespace"]!.GetValue<string>(), o["metadata"]!["name"]!.GetValue<string>(), o["metadata"]!["resourceVersion"]!.GetValue<string>()))
-            .ToList();
+        var targets = MeshedTargets();
         Console.WriteLine($"  raw limit: guarded JSON patches of {targets.Count:N0} VirtualServers, {options.Workers} at a time");
-        var result = await GuardedPatchLoop.RunAsync(cluster.Client, ResourceTypes.VirtualServers, targets, options.Workers,
-            n => new JsonObject { ["op"] = "add", ["path"] = "/metadata/annotations/bench.meshbridge.io~1raw", ["value"] = n.ToString(CultureInfo.InvariantCulture) },
-            TimeSpan.FromSeconds(5), cancellationToken);
+        var result = await GuardedPatchLoop.RunAsync(cluster.Client, ResourceTypes.VirtualServers, targets, options.Workers, RawChange, TimeSpan.FromSeconds(5), cancellationToken: cancellationToken);
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  raw limit: {result.WritesPerSecond:F0} writes/s"));
         return result;
     }
+
+    /// <summary>
+    /// The floor under any controller that meshes a VirtualServer with the writes the issue asks for: the same guarded
+    /// patch, then the events.k8s.io/v1 Event that records the decision, per VirtualServer, at the controller's
+    /// concurrency with the controller stopped. No reconcile, no watch, no cache: only the lab's cost of those writes.
+    /// </summary>
+    private async Task<PatchLoopResult> FloorAsync(CancellationToken cancellationToken)
+    {
+        var targets = MeshedTargets();
+        Console.WriteLine($"  floor: guarded JSON patch + Event per VirtualServer, {options.Workers} at a time");
+        var result = await GuardedPatchLoop.RunAsync(cluster.Client, ResourceTypes.VirtualServers, targets, options.Workers, RawChange, TimeSpan.FromSeconds(5),
+            (target, n, ct) => cluster.Client.CreateAsync(ResourceTypes.Events, target.Namespace, DecisionEvent(target, n), null, ct), cancellationToken);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  floor: {result.WritesPerSecond:F0} VirtualServers/s"));
+        return result;
+    }
+
+    private List<PatchTarget> MeshedTargets()
+    {
+        var resource = StoreKey.ResourceId(Lab.Catalog.Find("k8s.nginx.org/v1", "virtualservers")!);
+        return Lab.Store.List(resource, null).Items
+            .Where(o => o["metadata"]!["annotations"] is JsonObject)
+            .Select(o => new PatchTarget(o["metadata"]!["namespace"]!.GetValue<string>(), o["metadata"]!["name"]!.GetValue<string>(), o["metadata"]!["resourceVersion"]!.GetValue<string>()))
+            .ToList();
+    }
+
+    private static JsonObject RawChange(long n) =>
+        new() { ["op"] = "add", ["path"] = "/metadata/annotations/bench.meshbridge.io~1raw", ["value"] = n.ToString(CultureInfo.InvariantCulture) };
+
+    /// <summary>An Event shaped like the controller's <c>Meshed</c> Event (EventRecorder), about the target.</summary>
+    private static JsonObject DecisionEvent(PatchTarget target, long n) => new()
+    {
+        ["apiVersion"] = "events.k8s.io/v1",
+        ["kind"] = "Event",
+        ["metadata"] = new JsonObject { ["generateName"] = $"{target.Name}.", ["namespace"] = target.Namespace },
+        ["eventTime"] = DateTime.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+        ["reportingController"] = "meshbridge.io/controller",
+        ["reportingInstance"] = "bench-floor",
+        ["action"] = "Reconcile",
+        ["reason"] = "Meshed",
+        ["type"] = "Normal",
+        ["note"] = string.Create(CultureInfo.InvariantCulture, $"meshed in sidecar mode (bench write {n})"),
+        ["regarding"] = new JsonObject { ["apiVersion"] = "k8s.nginx.org/v1", ["kind"] = "VirtualServer", ["namespace"] = target.Namespace, ["name"] = target.Name },
+    };
 
     private (long Started, WriteQuiet Quiet) StartController()
     {
