@@ -62,7 +62,7 @@ public sealed class MeshController
         state.VirtualServerRoutes.AddHandler(routeHosts);
         state.VirtualServers.AddHandler(new Enqueue<VirtualServer>(this, o => [Key(o)], (o, requeue) => Writer.IsOwnWrite(ResourceTypes.VirtualServers, o, requeue)));
         state.VirtualServerRoutes.AddHandler(new Enqueue<VirtualServerRoute>(this, o => servers.Hosts.On(o.Spec?.Host), (o, requeue) => Writer.IsOwnWrite(ResourceTypes.VirtualServerRoutes, o, requeue)));
-        state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.List(o.Metadata.Namespace()).Select(Key)));
+        state.Policies.AddHandler(new Enqueue<Policy>(this, o => state.VirtualServers.Keys(o.Metadata.Namespace()).Select(k => ObjectKeys.Of(k.Namespace, k.Name))));
         state.OwnedSecrets.AddHandler(new Enqueue<GenericObject>(this, o =>
             EgressMtlsPolicyBuilder.PolicyNameOfSecret(o.Metadata.Name) is { } policy
                 ? servers.PolicyUsers(new ResourceKey(Policy.KubeKind, o.Metadata.Namespace() ?? string.Empty, policy))
@@ -71,9 +71,9 @@ public sealed class MeshController
         // Enrollment is per NIC instance, so a NIC workload's change concerns every VirtualServer; other workloads none.
         void EnqueueAll()
         {
-            foreach (var server in state.VirtualServers.List())
+            foreach (var (ns, name) in state.VirtualServers.Keys())
             {
-                queue.Add(Key(server));
+                queue.Add(ObjectKeys.Of(ns, name));
             }
         }
 

@@ -12,7 +12,8 @@ namespace MeshBridge.Kubernetes.Caching;
 /// A list+watch cache of one resource type with client-go reflector semantics: list (paged), then watch from the
 /// list's resourceVersion with bookmarks; a stream that ends is resumed from the last version seen; 410 Gone
 /// relists and reports objects that vanished meanwhile as deletes; other failures back off and retry. Ready
-/// (<see cref="HasSynced"/>) after the first complete list. Objects are indexed by namespace.
+/// (<see cref="HasSynced"/>) after the first complete list. Objects are indexed by namespace. With
+/// <see cref="InformerOptions.StoreSerialized"/> each object is kept as its UTF-8 JSON and decoded on every read.
 /// </summary>
 public sealed class Informer<T> where T : KubernetesObject
 {
@@ -20,7 +21,7 @@ public sealed class Informer<T> where T : KubernetesObject
     private readonly ResourceType type;
     private readonly JsonTypeInfo<T> typeInfo;
     private readonly InformerOptions options;
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, T>> byNamespace = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Cached>> byNamespace = new(StringComparer.Ordinal);
     private readonly List<IInformerHandler<T>> handlers = [];
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private string resourceVersion = string.Empty;
@@ -53,11 +54,17 @@ public sealed class Informer<T> where T : KubernetesObject
     public Task WaitForSyncAsync(CancellationToken cancellationToken) => synced.Task.WaitAsync(cancellationToken);
 
     public T? Get(string? ns, string name) =>
-        byNamespace.TryGetValue(ns ?? string.Empty, out var names) && names.TryGetValue(name, out var obj) ? obj : null;
+        byNamespace.TryGetValue(ns ?? string.Empty, out var names) && names.TryGetValue(name, out var cached) ? Read(cached) : null;
 
+    /// <summary>Every cached object (of one namespace, or all); with a serialized store each is decoded: prefer <see cref="Keys"/> when names suffice.</summary>
     public IReadOnlyList<T> List(string? ns = null) => ns is null
-        ? byNamespace.Values.SelectMany(n => n.Values).ToList()
-        : byNamespace.TryGetValue(ns, out var names) ? names.Values.ToList() : [];
+        ? byNamespace.Values.SelectMany(n => n.Values).Select(Read).ToList()
+        : byNamespace.TryGetValue(ns, out var names) ? names.Values.Select(Read).ToList() : [];
+
+    /// <summary>The namespace and name of every cached object (of one namespace, or all), decoding nothing.</summary>
+    public IReadOnlyList<(string Namespace, string Name)> Keys(string? ns = null) => ns is null
+        ? byNamespace.SelectMany(n => n.Value.Keys.Select(name => (n.Key, name))).ToList()
+        : byNamespace.TryGetValue(ns, out var names) ? names.Keys.Select(name => (ns, name)).ToList() : [];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -142,7 +149,7 @@ public sealed class Informer<T> where T : KubernetesObject
             page = await client.ListAsync(type, options.Namespace, listOptions with { Continue = next }, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var stale in List().Where(o => !seen.Contains(KeyOf(o))))
+        foreach (var stale in Keys().Where(k => !seen.Contains(k)).Select(k => Get(k.Namespace, k.Name)).OfType<T>())
         {
             Remove(stale);
         }
@@ -194,14 +201,15 @@ public sealed class Informer<T> where T : KubernetesObject
     private void Upsert(T obj)
     {
         var (ns, name) = KeyOf(obj);
-        var names = byNamespace.GetOrAdd(ns, _ => new ConcurrentDictionary<string, T>(StringComparer.Ordinal));
-        var existed = names.TryGetValue(name, out var old);
-        if (existed && old!.Metadata.ResourceVersion == obj.Metadata.ResourceVersion)
+        var names = byNamespace.GetOrAdd(ns, _ => new ConcurrentDictionary<string, Cached>(StringComparer.Ordinal));
+        var existed = names.TryGetValue(name, out var cached);
+        if (existed && cached!.ResourceVersion == obj.Metadata.ResourceVersion)
         {
             return;
         }
 
-        names[name] = obj;
+        var old = existed ? Read(cached!) : null;
+        names[name] = Store(obj);
         Notify(h =>
         {
             if (existed)
@@ -218,8 +226,9 @@ public sealed class Informer<T> where T : KubernetesObject
     private void Remove(T obj)
     {
         var (ns, name) = KeyOf(obj);
-        if (byNamespace.TryGetValue(ns, out var names) && names.TryRemove(name, out var last))
+        if (byNamespace.TryGetValue(ns, out var names) && names.TryRemove(name, out var cached))
         {
+            var last = Read(cached);
             Notify(h => h.OnDelete(last));
         }
     }
@@ -268,5 +277,14 @@ public sealed class Informer<T> where T : KubernetesObject
         return obj.Deserialize(typeInfo) ?? throw new JsonException($"could not decode a {type.Kind}");
     }
 
+    private Cached Store(T obj) => options.StoreSerialized
+        ? new Cached(obj.Metadata.ResourceVersion, null, JsonSerializer.SerializeToUtf8Bytes(obj, typeInfo))
+        : new Cached(obj.Metadata.ResourceVersion, obj, null);
+
+    private T Read(Cached cached) => cached.Object ?? JsonSerializer.Deserialize(cached.Utf8Json, typeInfo) ?? throw new JsonException($"could not decode a cached {type.Kind}");
+
     private static (string Namespace, string Name) KeyOf(T obj) => (obj.Metadata.Namespace() ?? string.Empty, obj.Metadata.Name ?? string.Empty);
+
+    /// <summary>One cache entry: the object itself, or (<see cref="InformerOptions.StoreSerialized"/>) its UTF-8 JSON.</summary>
+    private sealed record Cached(string? ResourceVersion, T? Object, byte[]? Utf8Json);
 }

@@ -55,6 +55,34 @@ public sealed class InformerTests
         await running;
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_serialized_store_gives_each_reader_a_fresh_copy_of_the_same_object(bool serialized)
+    {
+        await using var lab = await LabConnection.StartAsync();
+        var (informer, handler, stop, running) = await StartAsync(lab, new InformerOptions { StoreSerialized = serialized });
+        var olds = new List<string?>();
+        informer.AddHandler(new UpdateHandler((before, _) => olds.Add(before.Extra?["data"].GetProperty("value").GetString())));
+
+        var created = await lab.Client.CreateAsync(ConfigMaps, "default", ConfigMap("a"));
+        created["data"]!["value"] = "2";
+        var replaced = await lab.Client.ReplaceAsync(ConfigMaps, "default", "a", created);
+        await Eventually.TrueAsync(() => handler.Events.Count == 2, "the add and the update arrived");
+
+        var first = informer.Get("default", "a")!;
+        var second = informer.Get("default", "a")!;
+        Assert.Equal(!serialized, ReferenceEquals(first, second));
+        Assert.Equal(replaced["metadata"]!["resourceVersion"]!.GetValue<string>(), first.Metadata.ResourceVersion);
+        Assert.Equal("2", second.Extra!["data"].GetProperty("value").GetString());
+        Assert.Equal(["1"], olds);
+        Assert.Equal([("default", "a")], informer.Keys());
+        Assert.Equal([("default", "a")], informer.Keys("default"));
+        Assert.Empty(informer.Keys("elsewhere"));
+        await stop.CancelAsync();
+        await running;
+    }
+
     [Fact]
     public async Task Changes_after_the_list_reach_the_cache_and_the_handlers_in_order()
     {
@@ -139,5 +167,18 @@ public sealed class InformerTests
         var running = informer.RunAsync(stop.Token);
         await informer.WaitForSyncAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         return (informer, handler, stop, running);
+    }
+
+    private sealed class UpdateHandler(Action<GenericObject, GenericObject> changed) : IInformerHandler<GenericObject>
+    {
+        public void OnAdd(GenericObject obj)
+        {
+        }
+
+        public void OnUpdate(GenericObject oldObj, GenericObject newObj) => changed(oldObj, newObj);
+
+        public void OnDelete(GenericObject obj)
+        {
+        }
     }
 }
