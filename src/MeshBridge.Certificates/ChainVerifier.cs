@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
+
+namespace MeshBridge.Certificates;
+
+/// <summary>
+/// Checks a CA answer before anything is written (DESIGN.md §3): a certificate that does not chain to the mesh root,
+/// names another identity, or holds another key would make every upstream handshake fail, and writing it would
+/// replace a working certificate with a broken one. istiod overwrites the CSR's SANs with the caller's authenticated
+/// identity (reference/istio.md §2), so a token for the wrong service account shows up here, as a SAN mismatch.
+/// </summary>
+/// <param name="time">The clock the chain and validity are judged at.</param>
+public sealed class ChainVerifier(TimeProvider time)
+{
+    /// <summary>
+    /// Verifies <paramref name="chain"/> as the answer to <paramref name="request"/> and returns what to write.
+    /// </summary>
+    /// <param name="chain">The parsed <c>cert_chain</c>.</param>
+    /// <param name="request">The CSR the CA answered, holding the private key.</param>
+    /// <param name="meshRootsPem">
+    /// The roots we trust: <c>root-cert.pem</c> of the <c>istio-ca-root-cert</c> ConfigMap (one or more PEM
+    /// certificates; during a root rotation it holds the old and the new root). The CA's own bundle is not trusted for
+    /// this: it came over the same channel as the leaf.
+    /// </param>
+    /// <exception cref="CertificateVerificationException">The reason the certificate is unusable.</exception>
+    public VerifiedCertificate Verify(IssuedChain chain, CertificateSigningRequest request, string meshRootsPem)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentNullException.ThrowIfNull(request);
+        var leaf = chain.Leaf;
+        var now = time.GetUtcNow();
+        var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime());
+        var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime());
+
+        CheckIdentity(leaf, request.SpiffeId);
+        CheckKey(leaf, request);
+        CheckValidity(now, notBefore, notAfter);
+        CheckChain(chain, meshRootsPem, now);
+
+        return new VerifiedCertificate(
+            request.SpiffeId,
+            chain.CertificateChainPem(),
+            request.ExportPrivateKeyPem(),
+            chain.RootBundlePem(),
+            notBefore,
+            notAfter);
+    }
+
+    private static void CheckIdentity(X509Certificate2 leaf, string expected)
+    {
+        var uris = SubjectAlternativeNames.Uris(leaf);
+        if (uris.Count == 1 && string.Equals(uris[0], expected, StringComparison.Ordinal))
+        {
+            return;
+        }
+
+        throw new CertificateVerificationException(uris.Count switch
+        {
+            0 => $"the issued certificate has no URI SAN; expected exactly the identity asked for {expected}",
+            1 => $"URI SAN {uris[0]} is not the identity asked for {expected}",
+            _ => $"the issued certificate has {uris.Count} URI SANs ({string.Join(", ", uris)}); expected exactly the identity asked for {expected}",
+        });
+    }
+
+    private static void CheckKey(X509Certificate2 leaf, CertificateSigningRequest request)
+    {
+        // DER is canonical, so the same named-curve key encodes to the same SubjectPublicKeyInfo bytes.
+        if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(request.ExportSubjectPublicKeyInfo()))
+        {
+            throw new CertificateVerificationException(
+                $"public key does not match the CSR key: the issued certificate (serial {leaf.SerialNumber}) certifies another key");
+        }
+    }
+
+    private static void CheckValidity(DateTimeOffset now, DateTimeOffset notBefore, DateTimeOffset notAfter)
+    {
+        if (now > notAfter)
+        {
+            throw new CertificateVerificationException($"the issued certificate expired at {Format(notAfter)} (now {Format(now)})");
+        }
+
+        // istiod back-dates NotBefore by two minutes for clock skew; a later one means our clock or the CA's is off.
+        if (now < notBefore)
+        {
+            throw new CertificateVerificationException(
+                $"the issued certificate is not valid before {Format(notBefore)} (now {Format(now)}); check the clocks of the CA and this node");
+        }
+    }
+
+    private static void CheckChain(IssuedChain chain, string meshRootsPem, DateTimeOffset now)
+    {
+        var roots = IssuedChain.ReadPemCertificates(meshRootsPem, "the mesh root (root-cert.pem of istio-ca-root-cert)");
+        try
+        {
+            using var x509Chain = new X509Chain();
+            var policy = x509Chain.ChainPolicy;
+            policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            policy.CustomTrustStore.AddRange(roots.ToArray());
+            policy.ExtraStore.AddRange(chain.Intermediates.ToArray());
+
+            // Mesh certificates carry no CRL or OCSP endpoints, and the controller must not fetch anything the CA
+            // did not send (AIA downloads would reach out of the cluster).
+            policy.RevocationMode = X509RevocationMode.NoCheck;
+            policy.DisableCertificateDownloads = true;
+            policy.VerificationTime = now.UtcDateTime;
+            policy.VerificationTimeIgnored = false;
+            if (!x509Chain.Build(chain.Leaf))
+            {
+                var reasons = x509Chain.ChainStatus
+                    .Select(s => $"{s.Status}: {s.StatusInformation.Trim()}")
+                    .Distinct()
+                    .ToList();
+                var subjects = string.Join("; ", roots.Select(r => r.Subject));
+                throw new CertificateVerificationException(
+                    $"the issued certificate does not chain to the mesh root ({subjects}): {string.Join("; ", reasons)}");
+            }
+        }
+        finally
+        {
+            foreach (var root in roots)
+            {
+                root.Dispose();
+            }
+        }
+    }
+
+    private static string Format(DateTimeOffset time) => time.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+}
