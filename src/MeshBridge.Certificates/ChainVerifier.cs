@@ -74,7 +74,8 @@ public sealed class ChainVerifier(TimeProvider time)
 
     private static void CheckValidity(DateTimeOffset now, DateTimeOffset notBefore, DateTimeOffset notAfter)
     {
-        if (now > notAfter)
+        // At NotAfter itself the certificate counts as expired, as X509Chain (OpenSSL) judges it too.
+        if (now >= notAfter)
         {
             throw new CertificateVerificationException($"the issued certificate expired at {Format(notAfter)} (now {Format(now)})");
         }
