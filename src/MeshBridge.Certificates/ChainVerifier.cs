@@ -13,6 +13,16 @@ namespace MeshBridge.Certificates;
 public sealed class ChainVerifier(TimeProvider time)
 {
     /// <summary>
+    /// Parses and verifies a CA response's <c>cert_chain</c> in one step, for callers that keep nothing but the result.
+    /// </summary>
+    /// <exception cref="CertificateVerificationException">The chain is malformed or the certificate unusable.</exception>
+    public VerifiedCertificate Verify(IReadOnlyList<string> certChain, CertificateSigningRequest request, string meshRootsPem)
+    {
+        using var chain = IssuedChain.Parse(certChain);
+        return Verify(chain, request, meshRootsPem);
+    }
+
+    /// <summary>
     /// Verifies <paramref name="chain"/> as the answer to <paramref name="request"/> and returns what to write.
     /// </summary>
     /// <param name="chain">The parsed <c>cert_chain</c>.</param>

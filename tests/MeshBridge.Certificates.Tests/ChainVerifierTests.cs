@@ -38,6 +38,27 @@ public sealed class ChainVerifierTests : IDisposable
     }
 
     [Fact]
+    public void Verify_CertChainStrings_ParsesAndVerifiesInOneStep()
+    {
+        var leaf = _root.IssuePem(Key, [Identity]);
+
+        var verified = _verifier.Verify([leaf, _root.Pem], _csr, _root.Pem);
+
+        Assert.Equal(leaf, verified.CertificateChainPem);
+        Assert.Equal(_root.Pem, verified.RootBundlePem);
+    }
+
+    [Fact]
+    public void Verify_CertChainStringsOfOneElement_IsAnInvalidEmptyCertChain()
+    {
+        var leaf = _root.IssuePem(Key, [Identity]);
+
+        var error = Assert.Throws<CertificateVerificationException>(() => _verifier.Verify([leaf], _csr, _root.Pem));
+
+        Assert.StartsWith("invalid empty CertChain", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Verify_IntermediateChain_TlsCrtIsLeafThenIntermediate()
     {
         using var intermediate = _root.Intermediate("istiod intermediate");
