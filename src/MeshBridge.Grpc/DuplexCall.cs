@@ -44,7 +44,9 @@ internal sealed class DuplexCall<TRequest, TResponse> : IClientStreamWriter<TReq
     {
         if (Status is { } ended)
         {
-            throw new RpcException(ended, Trailers);
+            throw ended.StatusCode == StatusCode.OK
+                ? new InvalidOperationException("The call has completed; no more requests can be written.")
+                : new RpcException(ended, Trailers);
         }
 
         var frame = _call.Frame(message);
@@ -127,7 +129,10 @@ internal sealed class DuplexCall<TRequest, TResponse> : IClientStreamWriter<TReq
                 : _call.MapException(e);
             Status = failure.Status;
             Trailers = failure.Trailers;
-            _headers.TrySetException(failure);
+            if (_headers.TrySetException(failure))
+            {
+                _ = _headers.Task.Exception;
+            }
             _content.Abort();
             if (failure.StatusCode != StatusCode.OK)
             {
@@ -142,7 +147,11 @@ internal sealed class DuplexCall<TRequest, TResponse> : IClientStreamWriter<TReq
     {
         _content.Abort();
         _call.Dispose();
-        _headers.TrySetException(new RpcException(new Status(StatusCode.Cancelled, "The call was disposed.")));
+        if (_headers.TrySetException(new RpcException(new Status(StatusCode.Cancelled, "The call was disposed."))))
+        {
+            // Nobody may ever await the headers of a disposed call; observe the failure so it is not reported as unobserved.
+            _ = _headers.Task.Exception;
+        }
         if (_response.IsCompletedSuccessfully)
         {
             _response.Result.Dispose();

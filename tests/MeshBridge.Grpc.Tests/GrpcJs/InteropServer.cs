@@ -181,8 +181,11 @@ public sealed partial class InteropServer : IAsyncLifetime
         request.CertificateExtensions.Add(names.Build());
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        // Well inside the CA's validity: Create rejects a leaf that outlives its issuer, even by the sub-second part.
         var now = DateTimeOffset.UtcNow;
-        using var leaf = request.Create(Root, now.AddHours(-1), now.AddDays(1), RandomNumberGenerator.GetBytes(16));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var leaf = request.Create(Root, now.AddMinutes(-30), now.AddHours(12), serial);
         rootKey.Dispose();
 
         var certificatePath = Path.Combine(directory, "server.pem");
@@ -200,7 +203,7 @@ public sealed partial class InteropServer : IAsyncLifetime
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         var now = DateTimeOffset.UtcNow;
-        return request.CreateSelfSigned(now.AddHours(-1), now.AddDays(1));
+        return request.CreateSelfSigned(now.AddHours(-1), now.AddDays(2));
     }
 
     private Task<string> WaitForLinePrefixAsync(string prefix)

@@ -58,6 +58,44 @@ public sealed class HttpStatusTests
         Assert.Matches("^[0-9]{1,8}[HMSmun]$", Assert.Single(seen.Headers.GetValues("grpc-timeout")));
     }
 
+    [Fact]
+    public async Task A_deadline_already_passed_fails_with_DeadlineExceeded_without_sending()
+    {
+        var sent = false;
+        using var channel = GrpcChannel.ForAddress(
+            new Uri("http://server.invalid"),
+            new GrpcChannelOptions
+            {
+                HttpHandler = new StubHandler(_ =>
+                {
+                    sent = true;
+                    return new HttpResponseMessage(HttpStatusCode.OK);
+                }),
+                DisposeHttpHandler = true,
+            });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Echo, "hi", new CallOptions(Deadline: DateTime.UtcNow.AddSeconds(-1))));
+
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.False(sent);
+    }
+
+    [Fact]
+    public async Task A_200_response_that_is_not_gRPC_fails_with_Internal()
+    {
+        using var channel = GrpcChannel.ForAddress(
+            new Uri("http://server.invalid"),
+            new GrpcChannelOptions
+            {
+                HttpHandler = new StubHandler(_ => new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent("<html/>") }),
+                DisposeHttpHandler = true,
+            });
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryAsync(Echo, "hi"));
+
+        Assert.Equal(StatusCode.Internal, error.StatusCode);
+    }
+
     private sealed class StubHandler(Func<HttpRequestMessage, HttpResponseMessage> respond) : HttpMessageHandler
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
