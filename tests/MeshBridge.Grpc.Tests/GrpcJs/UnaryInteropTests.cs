@@ -103,6 +103,19 @@ public sealed class UnaryInteropTests(InteropServer server)
     }
 
     [Fact]
+    public async Task The_servers_trailers_come_with_the_error()
+    {
+        using var channel = GrpcChannel.ForAddress(server.TcpAddress);
+        var headers = Methods.Headers(("x-fail-code", "8"), ("x-fail-message", "slow down"), ("x-fail-reason", "quota"));
+
+        var error = await CallFailsAsync(channel, new CallOptions(headers));
+
+        Assert.Equal(StatusCode.ResourceExhausted, error.StatusCode);
+        Assert.Equal("slow down", error.Status.Detail);
+        Assert.Equal("quota", error.Trailers.GetValue("x-reason"));
+    }
+
+    [Fact]
     public async Task An_unimplemented_method_fails_with_Unimplemented()
     {
         using var channel = GrpcChannel.ForAddress(server.TcpAddress);

@@ -7,7 +7,8 @@
 //
 // Behaviour is asked for with request metadata:
 //   x-fail-code / x-fail-message   end the call with that status (Trailers-Only, no response message);
-//                                  x-fail-message-bin carries a UTF-8 message (ASCII metadata cannot)
+//                                  x-fail-message-bin carries a UTF-8 message (ASCII metadata cannot),
+//                                  x-fail-reason is sent back as the trailer x-reason
 //   x-delay-ms                     answer after that delay (for deadlines and cancellation)
 //   x-pad-bytes                    add a cert_chain element of that many bytes (for the receive limit)
 //   x-end-after / x-end-code / x-end-message-bin   StreamSecrets: end with that status after N requests
@@ -49,7 +50,12 @@ function createCertificate(call, callback) {
     if (failCode !== undefined) {
       const binaryMessage = first(md, 'x-fail-message-bin');
       const details = binaryMessage ? Buffer.from(binaryMessage).toString('utf8') : first(md, 'x-fail-message') || '';
-      callback({ code: Number(failCode), details });
+      const trailers = new grpc.Metadata();
+      const reason = first(md, 'x-fail-reason');
+      if (reason) {
+        trailers.set('x-reason', reason);
+      }
+      callback({ code: Number(failCode), details, metadata: trailers });
       return;
     }
 
