@@ -65,6 +65,12 @@ internal sealed class DuplexCall<TRequest, TResponse> : IClientStreamWriter<TReq
         }
         catch (Exception e) when (e is not InvalidOperationException and not RpcException)
         {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                // A write cancelled halfway leaves a partial frame on the stream: the call cannot go on (as in Grpc.Net.Client).
+                _call.Cancel();
+            }
+
             throw Status is { } status ? new RpcException(status, Trailers)
                 : _response.IsFaulted ? _call.MapException(_response.Exception.GetBaseException())
                 : _call.MapException(e);
@@ -124,15 +130,14 @@ internal sealed class DuplexCall<TRequest, TResponse> : IClientStreamWriter<TReq
         }
         catch (Exception e)
         {
-            var failure = e is RpcException { StatusCode: not StatusCode.OK } rpc && !_call.Token.IsCancellationRequested
-                ? rpc
-                : _call.MapException(e);
+            var failure = _call.MapException(e);
             Status = failure.Status;
             Trailers = failure.Trailers;
             if (_headers.TrySetException(failure))
             {
                 _ = _headers.Task.Exception;
             }
+
             _content.Abort();
             if (failure.StatusCode != StatusCode.OK)
             {
@@ -152,6 +157,7 @@ internal sealed class DuplexCall<TRequest, TResponse> : IClientStreamWriter<TReq
             // Nobody may ever await the headers of a disposed call; observe the failure so it is not reported as unobserved.
             _ = _headers.Task.Exception;
         }
+
         if (_response.IsCompletedSuccessfully)
         {
             _response.Result.Dispose();
