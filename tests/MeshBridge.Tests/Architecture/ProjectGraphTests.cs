@@ -17,6 +17,8 @@ public sealed partial class ProjectGraphTests
         ["MeshBridge.Kubernetes"] = ["MeshBridge.Transform", "MeshBridge.Manifests"],
         ["MeshBridge.Controller"] = ["MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates"],
         ["MeshBridge.Cli"] = ["MeshBridge.Transform", "MeshBridge.Manifests", "MeshBridge.Kubernetes", "MeshBridge.Controller", "MeshBridge.Certificates", "MeshBridge.Grpc", "MeshBridge.Lab"],
+        ["MeshBridge.Grpc"] = [],
+        ["MeshBridge.Protos"] = [],
     };
 
     public static TheoryData<string> Projects() => [.. Directory.GetDirectories(Path.Combine(Repo.Root, "src")).Select(d => Path.GetFileName(d)!).Order()];
