@@ -29,14 +29,24 @@ internal sealed class SigningRequest
     /// <exception cref="IstioCaStatusException">The CSR is not PEM, not a CSR, or its signature does not verify.</exception>
     public static SigningRequest Parse(string pem)
     {
+        // Two loads keep istiod's two errors apart (util.ParsePemEncodedCSR, then csr.CheckSignature).
+        var extensions = CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions;
         try
         {
-            // Default load options verify the CSR's self-signature (x509.CertificateRequest.CheckSignature in istiod).
-            return new SigningRequest(CertificateRequest.LoadSigningRequestPem(pem, HashAlgorithmName.SHA256, CertificateRequestLoadOptions.UnsafeLoadCertificateExtensions));
+            CertificateRequest.LoadSigningRequestPem(pem, HashAlgorithmName.SHA256, extensions | CertificateRequestLoadOptions.SkipSignatureValidation);
         }
         catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
-            throw new IstioCaStatusException(Grpc.StatusCode.InvalidArgument, "CSR parsing error");
+            throw new IstioCaStatusException(Grpc.StatusCode.InvalidArgument, "CSR signing error (CSR parsing error)");
+        }
+
+        try
+        {
+            return new SigningRequest(CertificateRequest.LoadSigningRequestPem(pem, HashAlgorithmName.SHA256, extensions));
+        }
+        catch (CryptographicException)
+        {
+            throw new IstioCaStatusException(Grpc.StatusCode.InvalidArgument, "CSR signing error (CSR signature verification error)");
         }
     }
 

@@ -11,11 +11,16 @@ namespace MeshBridge.Lab.Tests.IstioCa;
 /// </summary>
 public sealed class GrpcJsFidelityTests : IAsyncLifetime
 {
+    private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("mb-labca-openssl-");
     private LabCa _lab = null!;
 
     public async Task InitializeAsync() => _lab = await LabCa.StartAsync();
 
-    public async Task DisposeAsync() => await _lab.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _lab.DisposeAsync();
+        _directory.Delete(recursive: true);
+    }
 
     [Fact]
     public async Task A_grpc_js_client_gets_a_leaf_for_its_token_identity_even_when_the_CSR_asks_for_another()
@@ -38,6 +43,11 @@ public sealed class GrpcJsFidelityTests : IAsyncLifetime
         Assert.Contains("Digital Signature, Key Encipherment", text, StringComparison.Ordinal);
         Assert.Contains("TLS Web Server Authentication, TLS Web Client Authentication", text, StringComparison.Ordinal);
         Assert.Equal(1, _lab.Ca.IssuedCount(_lab.WebId));
+
+        var root = Path.Combine(_directory.FullName, "root.pem");
+        await File.WriteAllTextAsync(root, _lab.Ca.RootCertificatePem);
+        var verified = await OpensslAsync(["verify", "-CAfile", root, "-purpose", "sslclient"], chain[0]);
+        Assert.Equal("stdin: OK", verified.Trim());
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using MeshBridge.Certificates;
 using MeshBridge.Grpc;
 using MeshBridge.Lab.IstioCa;
@@ -97,9 +99,33 @@ public sealed class IstiodModeTests : IAsyncLifetime
         der[^3] ^= 0x01;
         var tampered = $"-----BEGIN CERTIFICATE REQUEST-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END CERTIFICATE REQUEST-----\n";
 
-        var error = await Assert.ThrowsAsync<RpcException>(async () => await _lab.CallAsync(await _lab.TokenAsync(), tampered, 3600));
+        var token = await _lab.TokenAsync();
 
-        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _lab.CallAsync(token, tampered, 3600));
+        var garbage = await Assert.ThrowsAsync<RpcException>(() => _lab.CallAsync(token, "not a CSR", 3600));
+
+        Assert.Equal((StatusCode.InvalidArgument, "CSR signing error (CSR signature verification error)"), (error.StatusCode, error.Status.Detail));
+        Assert.Equal((StatusCode.InvalidArgument, "CSR signing error (CSR parsing error)"), (garbage.StatusCode, garbage.Status.Detail));
+    }
+
+    [Fact]
+    public async Task A_given_root_signs_and_no_leaf_outlives_it()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("O=plugged-in cacerts", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = DateTimeOffset.UtcNow;
+        using var root = request.CreateSelfSigned(now.AddHours(-1), now.AddHours(3));
+        await using var plugged = await LabCa.StartAsync(new IstioCaOptions { Root = root });
+        using var csr = CertificateSigningRequest.Create(plugged.WebId);
+
+        var response = await plugged.CallAsync(await plugged.TokenAsync(), csr.Pem, (long)TimeSpan.FromDays(30).TotalSeconds);
+
+        Assert.Equal(root.ExportCertificatePem() + "\n", plugged.Ca.RootCertificatePem);
+        var verified = new ChainVerifier(TimeProvider.System).Verify([.. response.CertChain], csr, root.ExportCertificatePem());
+        Assert.Equal(new DateTimeOffset(root.NotAfter.ToUniversalTime()), verified.NotAfter);
     }
 
     [Fact]
