@@ -1,5 +1,6 @@
 using MeshBridge.Certificates;
 using MeshBridge.Grpc;
+using MeshBridge.Lab.IstioCa;
 
 namespace MeshBridge.Lab.Tests.IstioCa;
 
@@ -41,6 +42,43 @@ public sealed class IstioCaFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Slow_answers_once_the_delay_has_passed_on_the_CA_clock()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var lab = await LabCa.StartAsync(new IstioCaOptions { Time = clock });
+        using var csr = CertificateSigningRequest.Create(lab.WebId);
+        var token = await lab.TokenAsync();
+        lab.Ca.Faults.SetSlow(TimeSpan.FromSeconds(30));
+
+        var call = lab.CallAsync(token, csr.Pem, 3600);
+        await clock.WhenArmedTimersAsync(1).WaitAsync(TimeSpan.FromSeconds(10));
+        var answeredEarly = call.IsCompleted;
+        clock.Advance(TimeSpan.FromSeconds(30));
+        var response = await call.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.False(answeredEarly);
+        Assert.Equal(2, response.CertChain.Count);
+        Assert.Equal(1, lab.Ca.IssuedCount(lab.WebId));
+    }
+
+    [Fact]
+    public async Task Slow_stops_waiting_when_the_client_gives_up()
+    {
+        var clock = new ManualTimeProvider(DateTimeOffset.UtcNow);
+        await using var lab = await LabCa.StartAsync(new IstioCaOptions { Time = clock });
+        using var csr = CertificateSigningRequest.Create(lab.WebId);
+        var token = await lab.TokenAsync();
+        lab.Ca.Faults.SetSlow(TimeSpan.FromMinutes(5));
+
+        var error = await Assert.ThrowsAsync<RpcException>(() => lab.CallAsync(token, csr.Pem, 3600, DateTime.UtcNow.AddMilliseconds(300)));
+
+        // The delay's timer goes away when the reset stream cancels the request; polled, since nothing signals it.
+        await WhenAsync(() => clock.ArmedTimers == 0);
+        Assert.Equal(StatusCode.DeadlineExceeded, error.StatusCode);
+        Assert.Equal(0, lab.Ca.IssuedCount(lab.WebId));
+    }
+
+    [Fact]
     public async Task WrongRoot_yields_a_chain_ChainVerifier_rejects_against_the_published_root()
     {
         using var csr = CertificateSigningRequest.Create(_lab.WebId);
@@ -78,5 +116,15 @@ public sealed class IstioCaFaultTests : IAsyncLifetime
 
         var verified = new ChainVerifier(TimeProvider.System).Verify([.. response.CertChain], csr, _lab.Ca.RootCertificatePem);
         LabCa.AssertAbout(TimeSpan.FromMinutes(5) + TimeSpan.FromMinutes(2), verified.NotAfter - verified.NotBefore);
+    }
+
+    private static async Task WhenAsync(Func<bool> condition)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!condition())
+        {
+            await Task.Yield();
+            timeout.Token.ThrowIfCancellationRequested();
+        }
     }
 }
