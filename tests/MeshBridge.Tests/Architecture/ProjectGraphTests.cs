@@ -13,7 +13,7 @@ public sealed partial class ProjectGraphTests
         ["MeshBridge.Transform"] = [],
         ["MeshBridge.Manifests"] = ["MeshBridge.Transform"],
         ["MeshBridge.Certificates"] = [],
-        ["MeshBridge.Lab"] = ["MeshBridge.Manifests", "MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates", "MeshBridge.Grpc"],
+        ["MeshBridge.Lab"] = ["MeshBridge.Manifests", "MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates", "MeshBridge.Grpc", "MeshBridge.Protos"],
         ["MeshBridge.Kubernetes"] = ["MeshBridge.Transform", "MeshBridge.Manifests"],
         ["MeshBridge.Controller"] = ["MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates"],
         ["MeshBridge.Cli"] = ["MeshBridge.Transform", "MeshBridge.Manifests", "MeshBridge.Kubernetes", "MeshBridge.Controller", "MeshBridge.Certificates", "MeshBridge.Grpc", "MeshBridge.Lab"],
