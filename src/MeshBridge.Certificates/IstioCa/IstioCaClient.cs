@@ -39,6 +39,22 @@ public sealed class IstioCaClient(TimeProvider time)
 
         ArgumentException.ThrowIfNullOrWhiteSpace(request.BearerToken);
         var roots = ReadRoots(request.RootCertificatePem);
+        try
+        {
+            return await RequestAsync(request, roots, host, port, serverName, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            foreach (var root in roots)
+            {
+                root.Dispose();
+            }
+        }
+    }
+
+    private async Task<VerifiedCertificate> RequestAsync(
+        IstioCaRequest request, X509Certificate2Collection roots, string host, int port, string serverName, CancellationToken cancellationToken)
+    {
         using var csr = CertificateSigningRequest.Create(request.SpiffeId);
         var tls = new TlsOutcome();
         using var channel = GrpcChannel.ForAddress(

@@ -84,6 +84,19 @@ public sealed class IstioCaCertificateSourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GetAsync_CaThatTrustsAnotherApiServerKey_FailsUnauthenticated()
+    {
+        using var otherKey = System.Security.Cryptography.RSA.Create(2048);
+        await using var istiod = await IstiodStandIn.StartAsync(new Dictionary<string, string>(), otherKey.ExportSubjectPublicKeyInfoPem());
+        await CreateRootAsync(NicNamespace, istiod.RootPem);
+
+        var e = await Assert.ThrowsAsync<IstioCaException>(() => Source(istiod.Address).GetAsync(Nic, CancellationToken.None));
+
+        Assert.Equal(IstioCaFailure.Unauthenticated, e.Failure);
+        Assert.Contains("refused 16", istiod.Lines);
+    }
+
+    [Fact]
     public async Task GetAsync_NoRootConfigMap_NamesBothNamespaces()
     {
         var e = await Assert.ThrowsAsync<CertificateSourceException>(() => Source("127.0.0.1:1").GetAsync(Nic, CancellationToken.None));

@@ -62,6 +62,27 @@ public sealed class CertificateRequestCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_a_kubeconfig_the_token_comes_from_a_token_request_for_the_service_account()
+    {
+        await using var server = await MeshBridge.Lab.ApiServer.LabApiServer.StartAsync();
+        var kubeconfig = server.WriteKubeconfig(Path.Combine(_dir.FullName, "kubeconfig"));
+        using (var client = new MeshBridge.Kubernetes.Client.Kubernetes(MeshBridge.Kubernetes.Client.Configuration.KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)))
+        {
+            await client.CreateAsync(MeshBridge.Kubernetes.Client.ResourceTypes.Namespaces, null, System.Text.Json.Nodes.JsonNode.Parse("""{"apiVersion":"v1","kind":"Namespace","metadata":{"name":"nginx-ingress"}}""")!.AsObject());
+            await client.CreateAsync(MeshBridge.Kubernetes.Client.ResourceTypes.ServiceAccounts, "nginx-ingress", System.Text.Json.Nodes.JsonNode.Parse("""{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"nginx-ingress"}}""")!.AsObject());
+        }
+
+        // No grants: the stand-in accepts only a JWT signed by this API server's key with audience istio-ca.
+        await using var istiod = await IstiodStandIn.StartAsync(new Dictionary<string, string>(), server.Tokens.ExportPublicKeyPem());
+
+        var run = await Task.Run(() => Request(istiod, "--kubeconfig", kubeconfig, "--service-account", "nginx-ingress/nginx-ingress"));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"issued {Nginx} validity=86400 clusterid=", istiod.Lines);
+        Assert.Contains("tls.crt: OK", await IstiodStandIn.OpensslAsync(Out, "verify", "-CAfile", "ca.crt", "tls.crt"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_server_name_the_ca_certificate_does_not_carry_is_a_clear_tls_error()
     {
         await using var istiod = await StartAsync();
