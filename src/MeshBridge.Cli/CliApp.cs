@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(InjectCommand.Create(console, revert: true));
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(LabCommand.Create(console));
+        root.Subcommands.Add(CertificateCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

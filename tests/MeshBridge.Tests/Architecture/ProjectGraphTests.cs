@@ -12,7 +12,7 @@ public sealed partial class ProjectGraphTests
     {
         ["MeshBridge.Transform"] = [],
         ["MeshBridge.Manifests"] = ["MeshBridge.Transform"],
-        ["MeshBridge.Certificates"] = [],
+        ["MeshBridge.Certificates"] = ["MeshBridge.Grpc", "MeshBridge.Protos"],
         ["MeshBridge.Lab"] = ["MeshBridge.Manifests", "MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates", "MeshBridge.Grpc", "MeshBridge.Protos"],
         ["MeshBridge.Kubernetes"] = ["MeshBridge.Transform", "MeshBridge.Manifests"],
         ["MeshBridge.Controller"] = ["MeshBridge.Transform", "MeshBridge.Kubernetes", "MeshBridge.Certificates"],
