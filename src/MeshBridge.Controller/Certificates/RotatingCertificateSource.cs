@@ -1,0 +1,120 @@
+using System.Collections.Concurrent;
+
+namespace MeshBridge.Controller.Certificates;
+
+/// <summary>
+/// Keeps one certificate per mesh identity and renews it the way istio-agent does (reference/istio.md §4): at
+/// <c>expiry − ratio′ × (expiry − received)</c>, ratio′ = 0.5 ± a random jitter, so every reconcile of every
+/// namespace that needs the identity shares one certificate and one CSR per rotation. A new trust domain is a new
+/// identity, so it is issued at once. When the issuer fails, the current certificate keeps being served while it is
+/// valid, and the next attempt waits a capped exponential backoff; with nothing valid to serve, the failure surfaces.
+/// </summary>
+public sealed class RotatingCertificateSource(ICertificateSource issuer, TimeProvider time, RotationOptions? options = null) : ICertificateSource
+{
+    private readonly RotationOptions options = options ?? new RotationOptions();
+    private readonly ConcurrentDictionary<MeshIdentity, Slot> slots = new();
+
+    public async Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken)
+    {
+        var slot = slots.GetOrAdd(identity, _ => new Slot());
+        if (slot.Fresh(time.GetUtcNow()) is { } fresh)
+        {
+            return fresh;
+        }
+
+        await slot.Gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Another caller may have renewed it while this one waited: one CSR per identity per rotation.
+            var now = time.GetUtcNow();
+            if (slot.Fresh(now) is { } renewed)
+            {
+                return renewed;
+            }
+
+            if (now < slot.NextAttemptAt)
+            {
+                return slot.Serving(now) ?? throw slot.LastFailure!;
+            }
+
+            return await IssueAsync(identity, slot, now, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            slot.Gate.Release();
+        }
+    }
+
+    /// <summary>When the identity's certificate is due for renewal (null before the first one): when to look again.</summary>
+    public DateTimeOffset? RenewalDue(MeshIdentity identity) =>
+        slots.TryGetValue(identity, out var slot) && slot.Current is not null ? Max(slot.RenewAt, slot.NextAttemptAt) : null;
+
+    /// <summary>Failed attempts since the last certificate was issued for the identity (0 when the last one worked).</summary>
+    public int Failures(MeshIdentity identity) => slots.TryGetValue(identity, out var slot) ? slot.Failures : 0;
+
+    private async Task<IssuedCertificate?> IssueAsync(MeshIdentity identity, Slot slot, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var issued = await issuer.GetAsync(identity, cancellationToken).ConfigureAwait(false);
+            if (issued is null)
+            {
+                return slot.Serving(now);
+            }
+
+            slot.Current = issued;
+            slot.RenewAt = RenewalTime(now, issued.NotAfter);
+            slot.Failures = 0;
+            slot.NextAttemptAt = DateTimeOffset.MinValue;
+            slot.LastFailure = null;
+            return issued;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            slot.Failures++;
+            slot.LastFailure = e;
+            slot.NextAttemptAt = now + Backoff(slot.Failures);
+            if (slot.Serving(now) is { } current)
+            {
+                return current;
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>istio-agent's rotate time: the ratio of the lifetime left at renewal, jittered both ways, clamped to [0, 1].</summary>
+    private DateTimeOffset RenewalTime(DateTimeOffset received, DateTimeOffset notAfter)
+    {
+        var jitter = (options.Random.NextDouble() * 2 - 1) * options.GraceRatioJitter;
+        var ratio = Math.Clamp(options.GraceRatio + jitter, 0, 1);
+        var lifetime = notAfter - received;
+        return lifetime <= TimeSpan.Zero ? received : notAfter - (lifetime * ratio);
+    }
+
+    private TimeSpan Backoff(int failures) =>
+        TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private sealed class Slot
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+
+        public IssuedCertificate? Current { get; set; }
+
+        public DateTimeOffset RenewAt { get; set; }
+
+        public DateTimeOffset NextAttemptAt { get; set; } = DateTimeOffset.MinValue;
+
+        public int Failures { get; set; }
+
+        public Exception? LastFailure { get; set; }
+
+        /// <summary>The current certificate while it is not yet due for renewal.</summary>
+        public IssuedCertificate? Fresh(DateTimeOffset now) => Current is not null && now < RenewAt ? Current : null;
+
+        /// <summary>The current certificate while it is still valid (served through a CA outage).</summary>
+        public IssuedCertificate? Serving(DateTimeOffset now) => Current is not null && now < Current.NotAfter ? Current : null;
+    }
+}
