@@ -4,6 +4,8 @@ using MeshBridge.Controller.Operations;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using MeshBridge.Controller.Caching;
+using MeshBridge.Cli.Certificates;
+using MeshBridge.Controller.Certificates;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Transform;
@@ -39,9 +41,18 @@ internal static class RunCommand
             Description = $"Minimum level of the JSON logs on standard error: {string.Join(", ", JsonLogging.LevelNames)}.",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_LOG_LEVEL") ?? "info",
         };
+        var certificateSource = new Option<string>("--certificate-source")
+        {
+            Description = "Where egress-mtls certificates come from: istio-ca (istiod's CreateCertificate, or an istio-csr at --ca-address) or none (egress-mtls VirtualServers wait with CertificatePending).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_CERTIFICATE_SOURCE") ?? "istio-ca",
+        };
+        certificateSource.AcceptOnlyFromAmong("istio-ca", "none");
+        var caAddress = new Option<string?>("--ca-address") { Description = "The Istio CA as HOST:PORT; default: Service istiod (istiod-<REV>) in --istio-namespace, port 15012.", HelpName = "HOST:PORT", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_CA_ADDRESS") };
+        var caServerName = new Option<string?>("--ca-server-name") { Description = "The name the CA's TLS certificate must carry; default: istiod[-<REV>].<istio-namespace>.svc." };
+        var certificateValidity = new Option<string>("--certificate-validity") { Description = "Validity to ask the CA for (renewed at half of it): 24h, 12h, 90m.", DefaultValueFactory = _ => "24h", HelpName = "DURATION" };
         var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "meshbridge-system" };
         var command = new Command("run", "Run the MeshBridge controller: keep annotated VirtualServers and NIC meshed, and revert what is no longer asked for.");
-        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel, qps, burst })
+        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel, qps, burst, certificateSource, caAddress, caServerName, certificateValidity })
         {
             command.Options.Add(option);
         }
@@ -75,6 +86,12 @@ internal static class RunCommand
             if (string.IsNullOrWhiteSpace(parse.GetValue(istioNamespace)))
             {
                 console.Error.WriteLine("error: --istio-namespace must name a namespace");
+                return ExitCodes.Usage;
+            }
+
+            if (!DurationParser.TryParse(parse.GetValue(certificateValidity)!, out var validity) || validity < TimeSpan.FromMinutes(2))
+            {
+                console.Error.WriteLine($"error: --certificate-validity \"{parse.GetValue(certificateValidity)}\": expected a duration of at least 2m such as 24h or 90m");
                 return ExitCodes.Usage;
             }
 
@@ -127,18 +144,30 @@ internal static class RunCommand
             await using var logging = new ServiceCollection().AddLogging(b => b.AddControllerJsonLogs(level)).BuildServiceProvider();
             options = options with { LoggerFactory = logging.GetRequiredService<ILoggerFactory>() };
             console.Out.WriteLine($"meshbridge run: controlling {configuration.BaseUri} (class {options.IngressClass ?? "any"}, leader election {(host.LeaderElect ? "on" : "off")})");
-            await RunHostedAsync(client, options, host, console, cancellationToken).ConfigureAwait(false);
+            // One certificate per NIC identity, renewed at half its life (istio-agent's rule), whatever asks for it.
+            ICertificateSource? certificates = parse.GetValue(certificateSource) == "none" ? null
+                : new RotatingCertificateSource(
+                    new IstioCaCertificateSource(client, new IstioCaSourceOptions
+                    {
+                        IstioNamespace = options.IstioNamespace,
+                        IstioRevision = options.IstioRevision,
+                        AddressOverride = parse.GetValue(caAddress),
+                        ServerName = parse.GetValue(caServerName),
+                        Validity = validity,
+                    }, TimeProvider.System),
+                    TimeProvider.System);
+            await RunHostedAsync(client, options, host, certificates, console, cancellationToken).ConfigureAwait(false);
             console.Out.WriteLine("meshbridge run: stopped");
             return ExitCodes.Success;
         });
         return command;
     }
 
-    internal static async Task RunHostedAsync(KubernetesApi client, ControllerOptions options, ControllerHostOptions host, CliConsole console, CancellationToken cancellationToken)
+    internal static async Task RunHostedAsync(KubernetesApi client, ControllerOptions options, ControllerHostOptions host, ICertificateSource? certificates, CliConsole console, CancellationToken cancellationToken)
     {
         try
         {
-            await ControllerHost.RunAsync(client, options, host, certificates: null,
+            await ControllerHost.RunAsync(client, options, host, certificates,
                 (metrics, probes) => console.Out.WriteLine($"metrics: {metrics?.ToString() ?? "off"}  health probes: {probes?.ToString() ?? "off"}"),
                 cancellationToken).ConfigureAwait(false);
         }

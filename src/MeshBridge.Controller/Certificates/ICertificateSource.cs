@@ -6,6 +6,12 @@ namespace MeshBridge.Controller.Certificates;
 /// </summary>
 public interface ICertificateSource
 {
-    /// <summary>The current certificate for the identity, or null while none can be had (the reason is in the exception).</summary>
+    /// <summary>
+    /// The current certificate for the identity, or null while none can be had yet; a source that failed to get one
+    /// throws, and the VirtualServer waits with the failure in its CertificatePending event and status.
+    /// </summary>
     Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken);
+
+    /// <summary>When the identity's certificate should be asked for again (its renewal), so its users are reconciled then; null: never by itself.</summary>
+    DateTimeOffset? RenewalDue(MeshIdentity identity) => null;
 }

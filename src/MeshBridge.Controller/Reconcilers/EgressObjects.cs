@@ -23,9 +23,9 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
 {
     /// <summary>
     /// Makes the managed Policies <paramref name="server"/>'s new form references exist, current and owned by it,
-    /// Secrets first. Returns the identity still waiting for a certificate (nothing written for it), or null.
+    /// Secrets first. Returns the identity still waiting for a certificate (nothing written for it) and why, or null.
     /// </summary>
-    public async Task<MeshIdentity?> PrepareAsync(VirtualServer server, TransformResult result, CancellationToken cancellationToken)
+    public async Task<CertificateWait?> PrepareAsync(VirtualServer server, TransformResult result, CancellationToken cancellationToken)
     {
         var ns = server.Metadata.Namespace()!;
         var owner = OwnerReference(server);
@@ -35,10 +35,26 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
             var tls = state.OwnedSecrets.Get(ns, EgressMtlsPolicyBuilder.TlsSecretName(identity));
             var ca = state.OwnedSecrets.Get(ns, EgressMtlsPolicyBuilder.CaSecretName(identity));
             var meshIdentity = Identify(identity);
-            var certificate = await certificates.GetAsync(meshIdentity, cancellationToken).ConfigureAwait(false);
+            IssuedCertificate? certificate;
+            try
+            {
+                certificate = await certificates.GetAsync(meshIdentity, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Secrets already written keep serving (the source serves its current certificate through an outage
+                // itself); without them the VirtualServer waits, and says why.
+                if (tls is null || ca is null)
+                {
+                    return new CertificateWait(meshIdentity, e.Message);
+                }
+
+                certificate = null;
+            }
+
             if (certificate is null && (tls is null || ca is null))
             {
-                return meshIdentity;
+                return new CertificateWait(meshIdentity, null);
             }
 
             var tlsData = certificate is null ? null : new Dictionary<string, string> { ["tls.crt"] = certificate.CertificateChainPem, ["tls.key"] = certificate.PrivateKeyPem };

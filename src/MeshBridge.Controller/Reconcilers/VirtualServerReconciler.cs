@@ -55,9 +55,10 @@ public sealed class VirtualServerReconciler(
         var key = new ResourceKey(VirtualServer.KubeKind, ns, name);
         if (server is not null && await egress.PrepareAsync(server, result, cancellationToken).ConfigureAwait(false) is { } waiting)
         {
-            events.Record(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending,
-                $"egress-mtls waits for a mesh certificate for {waiting}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced");
-            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting, null));
+            events.Record(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending, waiting.Problem is { } problem
+                ? $"egress-mtls waits for a mesh certificate for {waiting.Identity}: {problem}; the EgressMTLS Policy is not referenced until one is issued"
+                : $"egress-mtls waits for a mesh certificate for {waiting.Identity}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced");
+            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting.Identity, null));
             LogStatus(server, pending);
             await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, server, pending, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.After(TimeSpan.FromMinutes(1));
@@ -88,7 +89,10 @@ public sealed class VirtualServerReconciler(
             Problem(key, "Warning", EventReasons.MeshConfigInvalid, meshConfigProblem);
         }
 
-        return ReconcileResult.Done;
+        // Back when the certificate it presents is due for renewal, so the new one reaches its Secrets.
+        return presenting is not null && certificates.RenewalDue(presenting) is { } due
+            ? ReconcileResult.After(Max(due - options.Time.GetUtcNow(), TimeSpan.FromSeconds(1)))
+            : ReconcileResult.Done;
     }
 
     /// <summary>
@@ -198,4 +202,6 @@ public sealed class VirtualServerReconciler(
     };
 
     private static bool Shares(string? a, string? b) => string.IsNullOrEmpty(a) || string.IsNullOrEmpty(b) || a == b;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using MeshBridge.Controller.Certificates;
 using MeshBridge.Kubernetes.Client;
 
 namespace MeshBridge.Controller.Tests.Integration;
@@ -120,5 +121,75 @@ public sealed class EgressMtlsTests
         Assert.Equal(before["metadata"]!["uid"]!.ToString(), after["metadata"]!["uid"]!.ToString());
         Assert.NotEqual(before["data"]!["tls.crt"]!.ToString(), after["data"]!["tls.crt"]!.ToString());
         Assert.Equal(writes, lab.Server.Counters.Writes() - lab.Server.Counters.Writes("events"));
+    }
+
+    [Fact]
+    public async Task A_CA_failure_before_the_first_certificate_keeps_the_VirtualServer_pending_and_says_why()
+    {
+        await using var lab = await ControllerLab.StartAsync();
+        var certificates = new TestCertificateSource { Failure = new InvalidOperationException("the Istio CA at 10.96.0.10:15012 is unreachable") };
+        lab.StartController(certificates: certificates);
+        await lab.ConvergedAsync();
+
+        var pending = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, Egress);
+        Assert.StartsWith("Pending: CertificatePending", pending["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString(), StringComparison.Ordinal);
+        Assert.Null(pending["spec"]!["policies"]);
+        await AssertObjectsGoneAsync(lab);
+        var warning = Assert.Single((await lab.Client.ListAsync(ResourceTypes.Events, Ns)).Items, e => e["reason"]!.ToString() == "CertificatePending");
+        Assert.Contains("10.96.0.10:15012 is unreachable", warning["note"]!.ToString(), StringComparison.Ordinal);
+
+        certificates.Failure = null;
+        await lab.Client.PatchAsync(ResourceTypes.VirtualServers, Ns, Egress,
+            new V1Patch(JsonNode.Parse("""{"metadata":{"labels":{"touched":"yes"} } }""")!, PatchType.MergePatch));
+        await lab.ConvergedAsync();
+        Assert.Equal(PolicyName, (await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, Egress))["spec"]!["policies"]![0]!["name"]!.ToString());
+    }
+
+    [Fact]
+    public async Task A_CA_failure_after_the_Secrets_exist_changes_nothing_that_serves()
+    {
+        await using var lab = await ControllerLab.StartAsync();
+        var certificates = new TestCertificateSource();
+        lab.StartController(certificates: certificates);
+        await lab.ConvergedAsync();
+        var secret = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
+
+        certificates.Failure = new InvalidOperationException("the Istio CA is unavailable");
+        await lab.Client.PatchAsync(ResourceTypes.VirtualServers, Ns, Egress,
+            new V1Patch(JsonNode.Parse("""{"metadata":{"labels":{"touched":"yes"} } }""")!, PatchType.MergePatch));
+        await lab.ConvergedAsync();
+
+        var vs = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, Egress);
+        Assert.Equal(PolicyName, vs["spec"]!["policies"]![0]!["name"]!.ToString());
+        Assert.StartsWith("Meshed: egress-mtls", vs["metadata"]!["annotations"]!["meshbridge.io/status"]!.ToString(), StringComparison.Ordinal);
+        Assert.Equal(secret["metadata"]!["resourceVersion"]!.ToString(), (await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"))["metadata"]!["resourceVersion"]!.ToString());
+        Assert.True(certificates.Requests >= 1 && certificates.Asked.Count >= 2, "the controller asked again and was refused");
+    }
+
+    [Fact]
+    public async Task A_renewal_reaches_the_Secrets_with_no_change_to_the_VirtualServer()
+    {
+        await using var lab = await ControllerLab.StartAsync();
+        var issuer = new TestCertificateSource();
+
+        // Renew about a second after issue (12 h × 0.00002): the reconcile that wrote the Secrets must come back by
+        // itself when the renewal is due, with nothing else changing.
+        var certificates = new RotatingCertificateSource(issuer, TimeProvider.System, new RotationOptions { GraceRatio = 0.99998, GraceRatioJitter = 0 });
+        lab.StartController(certificates: certificates);
+        await lab.ConvergedAsync();
+        var before = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
+        issuer.Rotate();
+
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        JsonObject after;
+        do
+        {
+            await Task.Yield();
+            after = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
+        }
+        while (after["data"]!["tls.crt"]!.ToString() == before["data"]!["tls.crt"]!.ToString() && DateTime.UtcNow < deadline);
+
+        Assert.NotEqual(before["data"]!["tls.crt"]!.ToString(), after["data"]!["tls.crt"]!.ToString());
+        Assert.Equal(before["metadata"]!["uid"]!.ToString(), after["metadata"]!["uid"]!.ToString());
     }
 }

@@ -24,6 +24,9 @@ internal sealed class TestCertificateSource : ICertificateSource
 
     public int Requests { get; private set; }
 
+    /// <summary>While set, every request fails with it (a CA outage).</summary>
+    public Exception? Failure { get; set; }
+
     public List<MeshIdentity> Asked { get; } = [];
 
     public Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken)
@@ -31,6 +34,11 @@ internal sealed class TestCertificateSource : ICertificateSource
         lock (issued)
         {
             Asked.Add(identity);
+            if (Failure is { } failure)
+            {
+                throw failure;
+            }
+
             if (!issued.TryGetValue(identity, out var certificate))
             {
                 issued[identity] = certificate = Issue(identity);

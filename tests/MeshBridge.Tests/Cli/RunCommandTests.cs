@@ -67,6 +67,31 @@ public sealed class RunCommandTests
         Assert.Contains("--namespace-selector", run.Stdout, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("1x")]
+    [InlineData("90s")]
+    public void A_certificate_validity_that_is_not_a_duration_of_at_least_two_minutes_is_a_usage_error(string validity)
+    {
+        var run = CliRun.Invoke("run", "--certificate-validity", validity, "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.StartsWith($"error: --certificate-validity \"{validity}\": expected a duration of at least 2m", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_certificate_source_is_istio_ca_unless_none_is_asked_for_and_nothing_else_is_accepted()
+    {
+        var help = CliRun.Invoke("run", "--help");
+        var bogus = CliRun.Invoke("run", "--certificate-source", "vault", "--kubeconfig", "/nonexistent/kubeconfig");
+        var none = CliRun.Invoke("run", "--certificate-source", "none", "--certificate-validity", "12h", "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.EndsWith("[default: istio-ca]", help.Stdout.Split('\n').Single(l => l.TrimStart().StartsWith("--certificate-source", StringComparison.Ordinal)).TrimEnd(), StringComparison.Ordinal);
+        Assert.Equal(2, bogus.ExitCode);
+        Assert.Contains("vault", bogus.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, none.ExitCode);
+        Assert.Contains("/nonexistent/kubeconfig", none.Stderr, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void An_empty_istio_namespace_is_a_usage_error()
     {
