@@ -31,6 +31,41 @@ public static class ControllerHost
         CancellationToken cancellationToken)
     {
         var metrics = new ControllerMetrics(new MetricsRegistry());
+        var lifecycle = certificates as ICertificateLifecycle;
+        void OnIssued(MeshIdentity identity, IssuedCertificate certificate) =>
+            metrics.SetCertificateExpiration(identity.ServiceAccount.Namespace, identity.ServiceAccount.ServiceAccount, certificate.NotAfter);
+        void OnFailed(MeshIdentity identity, Exception error) =>
+            metrics.RecordCertificateRenewalFailure(identity.ServiceAccount.Namespace, identity.ServiceAccount.ServiceAccount);
+        if (lifecycle is not null)
+        {
+            lifecycle.Issued += OnIssued;
+            lifecycle.Failed += OnFailed;
+        }
+
+        try
+        {
+            await RunWithMetricsAsync(client, options, host, certificates, metrics, onListening, onLeading, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (lifecycle is not null)
+            {
+                lifecycle.Issued -= OnIssued;
+                lifecycle.Failed -= OnFailed;
+            }
+        }
+    }
+
+    private static async Task RunWithMetricsAsync(
+        KubernetesApi client,
+        ControllerOptions options,
+        ControllerHostOptions host,
+        ICertificateSource? certificates,
+        ControllerMetrics metrics,
+        Action<Uri?, Uri?>? onListening,
+        Action<MeshController?>? onLeading,
+        CancellationToken cancellationToken)
+    {
         MeshController? current = null;
         var standby = host.LeaderElect;
         await using var operations = await OperationsServer.StartAsync(host.Operations, metrics.Registry,

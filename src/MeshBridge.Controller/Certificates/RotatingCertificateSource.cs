@@ -9,10 +9,14 @@ namespace MeshBridge.Controller.Certificates;
 /// identity, so it is issued at once. When the issuer fails, the current certificate keeps being served while it is
 /// valid, and the next attempt waits a capped exponential backoff; with nothing valid to serve, the failure surfaces.
 /// </summary>
-public sealed class RotatingCertificateSource(ICertificateSource issuer, TimeProvider time, RotationOptions? options = null) : ICertificateSource
+public sealed class RotatingCertificateSource(ICertificateSource issuer, TimeProvider time, RotationOptions? options = null) : ICertificateSource, ICertificateLifecycle
 {
     private readonly RotationOptions options = options ?? new RotationOptions();
     private readonly ConcurrentDictionary<MeshIdentity, Slot> slots = new();
+
+    public event Action<MeshIdentity, IssuedCertificate>? Issued;
+
+    public event Action<MeshIdentity, Exception>? Failed;
 
     public async Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken)
     {
@@ -67,6 +71,7 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
             slot.Failures = 0;
             slot.NextAttemptAt = DateTimeOffset.MinValue;
             slot.LastFailure = null;
+            Issued?.Invoke(identity, issued);
             return issued;
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -74,6 +79,7 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
             slot.Failures++;
             slot.LastFailure = e;
             slot.NextAttemptAt = now + Backoff(slot.Failures);
+            Failed?.Invoke(identity, e);
             if (slot.Serving(now) is { } current)
             {
                 return current;
