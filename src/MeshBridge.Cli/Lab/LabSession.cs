@@ -1,8 +1,11 @@
 using System.Globalization;
 using MeshBridge.Controller;
+using MeshBridge.Controller.Certificates;
 using MeshBridge.Controller.Operations;
 using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Lab.ApiServer;
+using MeshBridge.Lab.IstioCa;
+using MeshBridge.Lab.Scenarios;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Cli.Lab;
@@ -10,7 +13,9 @@ namespace MeshBridge.Cli.Lab;
 /// <summary>
 /// The controller running in process against the lab, and what the user sees of it: at each convergence, a diff of
 /// every object that changed since the scenario was loaded (or since the previous report) and MeshBridge's Warning
-/// events. With <see cref="ExitWhenConverged"/> it stops the controller after the first report.
+/// events. With <see cref="ExitWhenConverged"/> it stops the controller after the first report. A lab Istio CA runs
+/// beside the lab API server (its root in every namespace's <c>istio-ca-root-cert</c>, as istiod writes it), and the
+/// controller gets its egress-mtls certificates from it exactly as from istiod.
 /// </summary>
 internal sealed class LabSession(LabApiServer server, string kubeconfig, CliConsole console)
 {
@@ -26,13 +31,20 @@ internal sealed class LabSession(LabApiServer server, string kubeconfig, CliCons
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
-        var baseline = LabSnapshot.Capture(server.Store);
         using var client = new KubernetesApi(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig));
+        await using var ca = await LabIstioCa.StartAsync(new TokenReviewAuthenticator(client, [IstioCaSourceOptions.TokenAudience]), cancellationToken: cancellationToken).ConfigureAwait(false);
+        LabMesh.PublishRoot(server, ca.RootCertificatePem);
+        LabMesh.EnsureServiceAccounts(server);
+        var baseline = LabSnapshot.Capture(server.Store);
+        var certificates = new RotatingCertificateSource(
+            new IstioCaCertificateSource(client, new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
+            TimeProvider.System);
+        console.Out.WriteLine($"lab Istio CA: {ca.Address} (as {LabIstioCa.ServerName}; root in ConfigMap {LabMesh.RootConfigMap} of every namespace)");
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var host = new ControllerHostOptions { Operations = new OperationsServerOptions { MetricsBindAddress = "127.0.0.1:0", HealthProbeBindAddress = "127.0.0.1:0" } };
         var running = Task.Run(
-            () => ControllerHost.RunAsync(client, new ControllerOptions(), host, certificates: null,
+            () => ControllerHost.RunAsync(client, new ControllerOptions(), host, certificates,
                 (metrics, probes) => listening.TrySetResult($"metrics: {metrics?.ToString() ?? "off"}  health probes: {probes?.ToString() ?? "off"}"),
                 c => Volatile.Write(ref controller, c),
                 stop.Token),

@@ -14,6 +14,10 @@ public sealed class LabCommandTests : IDisposable
 {
     private const string SidecarServer = "demo-meshed/VirtualServer/nic-meshed.example.com";
     private const string SidecarNic = "nginx-ingress/Deployment/nginx-ingress-sidecar";
+    private const string EgressServer = "demo-meshed/VirtualServer/nic.example.com";
+    private const string EgressPolicy = "demo-meshed/Policy/meshbridge-mtls.nginx-ingress.nginx-ingress";
+    private const string EgressTls = "demo-meshed/Secret/meshbridge-mtls.nginx-ingress.nginx-ingress.tls";
+    private const string EgressCa = "demo-meshed/Secret/meshbridge-mtls.nginx-ingress.nginx-ingress.ca";
 
     private readonly DirectoryInfo directory = Directory.CreateTempSubdirectory("meshbridge-lab-diff-");
 
@@ -59,7 +63,14 @@ public sealed class LabCommandTests : IDisposable
         Assert.Contains(string.Join('\n', "+          - name: Host", "+            value: httpbin.demo-meshed.svc.cluster.local"), string.Join('\n', diffs[SidecarServer]), StringComparison.Ordinal);
         Assert.Contains("+        sidecar.istio.io/inject: \"true\"", diffs[SidecarNic]);
         Assert.Contains(diffs[SidecarNic], l => l.StartsWith("+        traffic.sidecar.istio.io/excludeInboundPorts: ", StringComparison.Ordinal));
-        Assert.Contains("\n  CertificatePending demo-meshed/VirtualServer/nic.example.com: ", run.Stdout, StringComparison.Ordinal);
+        Assert.Matches(@"\nlab Istio CA: https://127\.0\.0\.1:[0-9]+/ \(as istiod\.istio-system\.svc;", run.Stdout);
+        Assert.Contains("+    meshbridge.io/status: 'Meshed: egress-mtls as spiffe://cluster.local/ns/nginx-ingress/sa/nginx-ingress'", diffs[EgressServer]);
+        Assert.Contains("+  - name: meshbridge-mtls.nginx-ingress.nginx-ingress", diffs[EgressServer]);
+        Assert.Contains("+type: kubernetes.io/tls", diffs[EgressTls]);
+        Assert.Contains(diffs[EgressTls], l => l.StartsWith("+  tls.crt: '(redacted: ", StringComparison.Ordinal));
+        Assert.Contains("+type: nginx.org/ca", diffs[EgressCa]);
+        Assert.Contains(EgressPolicy, diffs.Keys);
+        Assert.DoesNotContain("CertificatePending", run.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("meshbridge lab: stopped\n", run.Stdout, StringComparison.Ordinal);
     }
 
@@ -122,7 +133,7 @@ public sealed class LabCommandTests : IDisposable
         var session = new LabSession(server, server.WriteKubeconfig(Kubeconfig), console);
         var running = session.RunAsync(stop.Token);
 
-        await PrintedAsync(Printed, "1 Warning event from MeshBridge:", running);
+        await PrintedAsync(Printed, "objects changed (", running);
         var key = new StoreKey("k8s.nginx.org/v1/virtualservers", "demo-meshed", "nic-meshed.example.com");
         var unannotated = server.Store.Get(key)!;
         unannotated["metadata"]!["annotations"]!.AsObject().Remove("meshbridge.io/mode");
