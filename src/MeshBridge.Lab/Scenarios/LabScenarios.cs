@@ -14,7 +14,8 @@ public static class LabScenarios
     /// <summary>
     /// Registers NIC's and Istio's kinds, then loads the scenario: "empty" (namespaces and the API server's Service
     /// only) or "seed" (the NIC + Istio blog cluster). istiod puts <c>istio-ca-root-cert</c> in every namespace; the
-    /// seed does the same with a lab mesh root.
+    /// seed does the same with a lab mesh root of its own, which <c>meshbridge lab</c> replaces with its lab Istio CA's
+    /// root (LabMesh.PublishRoot) so the certificates that CA issues chain to what the ConfigMaps hold.
     /// </summary>
     public static void Load(LabApiServer server, string scenario)
     {
