@@ -97,7 +97,7 @@ internal sealed class IstiodStandIn : IAsyncDisposable
     /// <summary>Runs the openssl CLI in <paramref name="directory"/>; a non-zero exit throws with its stderr.</summary>
     public static async Task<string> OpensslAsync(string directory, params string[] arguments)
     {
-        var (code, stdout, stderr) = await RunAsync("openssl", directory, arguments, "the real OpenSSL CLI (3.0 or later)");
+        var (code, stdout, stderr) = await ChildProcess.RunAsync("openssl", directory, arguments, "the real OpenSSL CLI (3.0 or later)", ToolTimeout);
         return code == 0
             ? stdout
             : throw new InvalidOperationException($"openssl {string.Join(' ', arguments)} exited {code}: {stderr}");
@@ -107,7 +107,7 @@ internal sealed class IstiodStandIn : IAsyncDisposable
     {
         var dir = _directory.FullName;
         await MakeCertificatesAsync(dir);
-        await EnsureNodeModulesAsync();
+        await ChildProcess.EnsureNpmPackagesAsync(InteropFolder, "@grpc/grpc-js", ToolTimeout);
         var arguments = new List<string>
         {
             "istiod.js",
@@ -131,7 +131,7 @@ internal sealed class IstiodStandIn : IAsyncDisposable
             arguments.AddRange(["--jwt-key", keyPath]);
         }
 
-        _node = Start("node", InteropFolder, arguments, "Node.js 18+");
+        _node = ChildProcess.Start("node", InteropFolder, arguments, "Node.js 18+");
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         _node.OutputDataReceived += (_, e) =>
         {
@@ -201,56 +201,5 @@ internal sealed class IstiodStandIn : IAsyncDisposable
         await OpensslAsync(
             dir, "x509", "-req", "-in", "istiod.csr", "-CA", "root.crt", "-CAkey", "root.key", "-set_serial", "2", "-days", "1",
             "-extfile", "ca.cnf", "-extensions", "server", "-out", "istiod.crt");
-    }
-
-    private static async Task EnsureNodeModulesAsync()
-    {
-        if (Directory.Exists(Path.Combine(InteropFolder, "node_modules", "@grpc", "grpc-js")))
-        {
-            return;
-        }
-
-        var (code, stdout, stderr) = await RunAsync("npm", InteropFolder, ["ci", "--no-audit", "--no-fund"], "Node.js 18+ with npm");
-        if (code != 0)
-        {
-            throw new InvalidOperationException(
-                $"'npm ci' in {InteropFolder} failed ({code}); the stand-in istiod needs @grpc/grpc-js from the npm registry.\n{stdout}\n{stderr}");
-        }
-    }
-
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string fileName, string directory, IEnumerable<string> arguments, string what)
-    {
-        using var process = Start(fileName, directory, arguments, what);
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(ToolTimeout);
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
-    private static Process Start(string fileName, string directory, IEnumerable<string> arguments, string what)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = directory,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            return Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"'{fileName}' was not found on PATH. The Istio CA tests run a stand-in istiod and need {what} installed.", e);
-        }
     }
 }

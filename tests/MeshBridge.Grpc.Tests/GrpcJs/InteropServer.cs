@@ -51,14 +51,14 @@ public sealed partial class InteropServer : IAsyncLifetime
         SocketPath = Path.Combine(_directory.FullName, "sds.sock");
         var (certificatePath, keyPath) = WriteServerCertificate(_directory.FullName);
 
-        await EnsureNodeModulesAsync();
-        _node = Start("node", [
+        await ChildProcess.EnsureNpmPackagesAsync(InteropFolder, "@grpc/grpc-js", NpmTimeout);
+        _node = ChildProcess.Start("node", InteropFolder, [
             "server.js",
             "--protos", Path.Combine(TeamFolder.RepositoryRoot, "protos"),
             "--uds", SocketPath,
             "--tls-cert", certificatePath,
             "--tls-key", keyPath,
-        ]);
+        ], "Node.js 18+ with npm");
         _node.OutputDataReceived += (_, e) => OnLine(e.Data);
         _node.ErrorDataReceived += (_, e) =>
         {
@@ -120,52 +120,6 @@ public sealed partial class InteropServer : IAsyncLifetime
         OtherRoot?.Dispose();
         _directory?.Delete(recursive: true);
         return Task.CompletedTask;
-    }
-
-    private static async Task EnsureNodeModulesAsync()
-    {
-        if (Directory.Exists(Path.Combine(InteropFolder, "node_modules", "@grpc", "grpc-js")))
-        {
-            return;
-        }
-
-        using var npm = Start("npm", ["ci", "--no-audit", "--no-fund"]);
-        npm.StandardInput.Close();
-        var output = npm.StandardOutput.ReadToEndAsync();
-        var errors = npm.StandardError.ReadToEndAsync();
-        await npm.WaitForExitAsync().WaitAsync(NpmTimeout);
-        if (npm.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"'npm ci' in {InteropFolder} failed ({npm.ExitCode}); the interop tests need @grpc/grpc-js from the npm registry.\n{await output}\n{await errors}");
-        }
-    }
-
-    private static Process Start(string fileName, string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = InteropFolder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        try
-        {
-            return Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"'{fileName}' was not found on PATH. The MeshBridge.Grpc tests check our client against grpc-js and need Node.js 18+ with npm installed.",
-                e);
-        }
     }
 
     private (string Certificate, string Key) WriteServerCertificate(string directory)

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MeshBridge.Testing;
 
 namespace MeshBridge.Lab.Tests.IstioCa;
 
@@ -10,7 +10,6 @@ internal static class NodeCaClient
 {
     private static readonly TimeSpan NpmTimeout = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(60);
-    private static readonly SemaphoreSlim InstallGate = new(1, 1);
 
     public static string InteropFolder => Path.Combine(TeamFolder.RepositoryRoot, "tests", "MeshBridge.Lab.Tests", "interop");
 
@@ -18,14 +17,14 @@ internal static class NodeCaClient
     public static async Task<(int ExitCode, string Stdout, string Stderr)> CreateCertificateAsync(
         Uri address, string rootPem, string serverName, string token, string csrPem, long validitySeconds)
     {
-        await EnsureNodeModulesAsync();
+        await ChildProcess.EnsureNpmPackagesAsync(InteropFolder, "@grpc/grpc-js", NpmTimeout);
         var directory = Directory.CreateTempSubdirectory("mb-labca-");
         try
         {
             var root = Write(directory, "root.pem", rootPem);
             var tokenFile = Write(directory, "token", token);
             var csr = Write(directory, "csr.pem", csrPem);
-            return await RunAsync("node", [
+            return await ChildProcess.RunAsync("node", InteropFolder, [
                 "ca-client.js",
                 "--protos", Path.Combine(TeamFolder.RepositoryRoot, "protos"),
                 "--address", $"{address.Host}:{address.Port}",
@@ -34,7 +33,7 @@ internal static class NodeCaClient
                 "--token-file", tokenFile,
                 "--csr-file", csr,
                 "--validity", validitySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ], CallTimeout);
+            ], "Node.js 18+ with npm", CallTimeout);
         }
         finally
         {
@@ -47,74 +46,5 @@ internal static class NodeCaClient
         var path = Path.Combine(directory.FullName, name);
         File.WriteAllText(path, content);
         return path;
-    }
-
-    private static async Task EnsureNodeModulesAsync()
-    {
-        await InstallGate.WaitAsync();
-        try
-        {
-            if (Directory.Exists(Path.Combine(InteropFolder, "node_modules", "@grpc", "grpc-js")))
-            {
-                return;
-            }
-
-            var (exitCode, stdout, stderr) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], NpmTimeout);
-            if (exitCode != 0)
-            {
-                throw new InvalidOperationException(
-                    $"'npm ci' in {InteropFolder} failed ({exitCode}); the lab CA fidelity tests need @grpc/grpc-js from the npm registry.\n{stdout}\n{stderr}");
-            }
-        }
-        finally
-        {
-            InstallGate.Release();
-        }
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string[] arguments, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = InteropFolder,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException(
-                $"'{fileName}' was not found on PATH. The lab CA fidelity tests judge it with grpc-js and need Node.js 18+ with npm installed.",
-                e);
-        }
-
-        using (process)
-        {
-            process.StandardInput.Close();
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            try
-            {
-                await process.WaitForExitAsync().WaitAsync(timeout);
-            }
-            catch (TimeoutException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            return (process.ExitCode, await stdout, await stderr);
-        }
     }
 }

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace MeshBridge.Testing;
+
+/// <summary>
+/// The real programs tests lean on (node, npm, openssl): started with redirected streams, and a missing one fails with
+/// a message saying what the tests need instead of a bare Win32Exception; npm packages installed with <c>npm ci</c>
+/// on first use, so <c>dotnet test</c> works in a fresh clone.
+/// </summary>
+public static class ChildProcess
+{
+    private static readonly SemaphoreSlim InstallGate = new(1, 1);
+
+    /// <param name="need">What the caller needs installed, for the error ("Node.js 18+ with npm").</param>
+    public static Process Start(string fileName, string directory, IEnumerable<string> arguments, string need)
+    {
+        var start = new ProcessStartInfo(fileName)
+        {
+            WorkingDirectory = directory,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        try
+        {
+            return Process.Start(start) ?? throw new InvalidOperationException($"{fileName} did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException($"'{fileName}' was not found on PATH. These tests need {need} installed.", e);
+        }
+    }
+
+    /// <summary>Runs to the end (killed after <paramref name="timeout"/>), with standard input closed.</summary>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string directory, IEnumerable<string> arguments, string need, TimeSpan timeout)
+    {
+        using var process = Start(fileName, directory, arguments, need);
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(timeout);
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{fileName} {string.Join(' ', process.StartInfo.ArgumentList)}' did not finish within {timeout.TotalSeconds:0} s.");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>
+    /// <c>npm ci</c> in <paramref name="folder"/> unless <paramref name="marker"/> (a path under node_modules) exists;
+    /// one install at a time, so tests starting together do not race.
+    /// </summary>
+    public static async Task EnsureNpmPackagesAsync(string folder, string marker, TimeSpan timeout)
+    {
+        if (Directory.Exists(Path.Combine(folder, "node_modules", marker)))
+        {
+            return;
+        }
+
+        await InstallGate.WaitAsync();
+        try
+        {
+            if (Directory.Exists(Path.Combine(folder, "node_modules", marker)))
+            {
+                return;
+            }
+
+            var (code, stdout, stderr) = await RunAsync("npm", folder, ["ci", "--no-audit", "--no-fund"], "Node.js 18+ with npm", timeout);
+            if (code != 0)
+            {
+                throw new InvalidOperationException($"'npm ci' in {folder} failed ({code}); these tests need {marker} from the npm registry.\n{stdout}\n{stderr}");
+            }
+        }
+        finally
+        {
+            InstallGate.Release();
+        }
+    }
+}
