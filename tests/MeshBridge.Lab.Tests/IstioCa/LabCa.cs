@@ -28,12 +28,8 @@ internal sealed class LabCa : IAsyncDisposable
         ApiClock = apiClock;
     }
 
-    public static Method<IstioCertificateRequest, IstioCertificateResponse> CreateCertificate { get; } = new(
-        MethodType.Unary,
-        "istio.v1.auth.IstioCertificateService",
-        "CreateCertificate",
-        Marshallers.Create(IstioCertificateRequest.Parser),
-        Marshallers.Create(IstioCertificateResponse.Parser));
+    /// <summary>The method as the product's client calls it.</summary>
+    public static Method<IstioCertificateRequest, IstioCertificateResponse> CreateCertificate => MeshBridge.Certificates.IstioCa.IstioCaClient.CreateCertificateMethod;
 
     public LabApiServer Api { get; }
 
