@@ -203,7 +203,7 @@ internal sealed class IstiodStandIn : IAsyncDisposable
             "-extfile", "ca.cnf", "-extensions", "server", "-out", "istiod.crt");
     }
 
-    private static async Task EnsureNodeModulesAsync()
+    internal static async Task EnsureNodeModulesAsync()
     {
         if (Directory.Exists(Path.Combine(InteropFolder, "node_modules", "@grpc", "grpc-js")))
         {
@@ -228,7 +228,7 @@ internal sealed class IstiodStandIn : IAsyncDisposable
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static Process Start(string fileName, string directory, IEnumerable<string> arguments, string what)
+    internal static Process Start(string fileName, string directory, IEnumerable<string> arguments, string what)
     {
         var start = new ProcessStartInfo(fileName)
         {

@@ -27,13 +27,15 @@ public sealed class SdsClient(TimeProvider time)
         Marshallers.Create(DiscoveryResponse.Parser));
 
     /// <summary>Opens a stream, waits for both secrets, ACKs them and closes the stream.</summary>
-    /// <exception cref="ArgumentException">The request is malformed (empty socket path or node id).</exception>
+    /// <exception cref="ArgumentException">The request is malformed (empty socket path or resource name).</exception>
     /// <exception cref="SdsException">The server could not be reached, refused, timed out or sent unusable secrets.</exception>
     public async Task<SdsSecrets> FetchAsync(SdsRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.SocketPath);
-        ArgumentException.ThrowIfNullOrWhiteSpace(request.NodeId);
+
+        // An empty node id is not refused here: the server's own answer ("missing node information") is the judge.
+        ArgumentNullException.ThrowIfNull(request.NodeId);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.CertificateResource);
         ArgumentException.ThrowIfNullOrWhiteSpace(request.RootResource);
         var at = $"the SDS server at {request.SocketPath}";
@@ -172,7 +174,8 @@ public sealed class SdsClient(TimeProvider time)
             $"{at} does not implement StreamSecrets (Unimplemented: {e.Status.Detail}); is it the SDS socket, not the xDS proxy socket /etc/istio/proxy/XDS?",
             e),
         StatusCode.InvalidArgument => new SdsException(
-            SdsFailure.InvalidArgument, $"{at} rejected the request (InvalidArgument: {e.Status.Detail}); node id was '{request.NodeId}'", e),
+            SdsFailure.InvalidArgument, $"{at} rejected the request (InvalidArgument: {e.Status.Detail}); the node id was '{request.NodeId}', istio-agent needs a non-empty one",
+            e),
         StatusCode.DeadlineExceeded => new SdsException(SdsFailure.Timeout, $"{at} did not send {Names(request)} within {request.Timeout}", e),
         StatusCode.Unavailable when e.Status.DebugException is not null => new SdsException(
             SdsFailure.SocketMissing, $"{at} is not accepting connections: {Innermost(e.Status.DebugException).Message}", e),
