@@ -96,6 +96,27 @@ public sealed class SdsClientTests
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_path_nobody_listens_on_fails_as_socket_missing()
+    {
+        var dir = Directory.CreateTempSubdirectory("mb-stale-sds-");
+        try
+        {
+            // A path that exists but is no listening socket (connect: ECONNREFUSED), e.g. the wrong file passed.
+            var path = Path.Combine(dir.FullName, "sds.sock");
+            await File.WriteAllTextAsync(path, string.Empty);
+
+            var e = await Assert.ThrowsAsync<SdsException>(() => new SdsClient(TimeProvider.System).FetchAsync(new SdsRequest { SocketPath = path, Timeout = Wait }));
+
+            Assert.Equal(SdsFailure.SocketMissing, e.Failure);
+            Assert.True(e.Message.Contains("not accepting connections", StringComparison.Ordinal), e.Message);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
     private static bool IsRequest(string line) => line.StartsWith("request ", StringComparison.Ordinal);
 
     private static List<JsonElement> Requests(IEnumerable<string> lines) =>
