@@ -8,7 +8,7 @@ namespace MeshBridge.Certificates;
 /// Reads the URI SANs of a certificate, which .NET's <see cref="X509SubjectAlternativeNameExtension"/> does not expose
 /// (it enumerates only DNS names and IP addresses). A SPIFFE identity lives in exactly such a URI SAN.
 /// </summary>
-internal static class SubjectAlternativeNames
+public static class SubjectAlternativeNames
 {
     private const string SubjectAltNameOid = "2.5.29.17";
 

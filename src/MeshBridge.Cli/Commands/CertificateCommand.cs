@@ -3,6 +3,7 @@ using System.Net.Http;
 using System.Security.Cryptography.X509Certificates;
 using MeshBridge.Certificates;
 using MeshBridge.Certificates.IstioCa;
+using MeshBridge.Certificates.Sds;
 using MeshBridge.Cli.Certificates;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Client.Configuration;
@@ -13,7 +14,8 @@ namespace MeshBridge.Cli.Commands;
 /// <summary>
 /// <c>meshbridge certificate request</c>: one certificate from the Istio CA, as the controller's istio-ca source gets
 /// it (DESIGN.md §3), written as <c>tls.crt</c>, <c>tls.key</c> and <c>ca.crt</c>. For trying a mesh by hand and for
-/// diagnosing the controller's CA access. Never prints the token or the key.
+/// diagnosing the controller's CA access. <c>meshbridge certificate fetch</c>: the same three files from a workload's
+/// SDS server (istio-agent, SPIRE agent) over its Unix socket, as Envoy gets them. Never prints the token or the key.
 /// </summary>
 internal static class CertificateCommand
 {
@@ -22,9 +24,101 @@ internal static class CertificateCommand
 
     public static Command Create(CliConsole console)
     {
-        var command = new Command("certificate", "Mesh certificates from the Istio CA.");
+        var command = new Command("certificate", "Mesh certificates from the Istio CA or a workload's SDS server.");
         command.Subcommands.Add(CreateRequest(console));
+        command.Subcommands.Add(CreateFetch(console));
         return command;
+    }
+
+    private static Command CreateFetch(CliConsole console)
+    {
+        var socket = new Option<string>("--sds-socket")
+        {
+            Description = $"The SDS Unix socket: istio-agent's {SdsRequest.IstioAgentSocket} (in the proxy's working directory), or SPIRE's Workload API socket.",
+            HelpName = "PATH",
+            Required = true,
+        };
+        var resource = new Option<string>("--resource") { Description = "The secret holding the workload key and chain.", DefaultValueFactory = _ => "default", HelpName = "NAME" };
+        var rootResource = new Option<string>("--root-resource") { Description = "The secret holding the trust bundle.", DefaultValueFactory = _ => "ROOTCA", HelpName = "NAME" };
+        var nodeId = new Option<string>("--node-id") { Description = "The node.id of the first request (istio-agent refuses an empty one).", DefaultValueFactory = _ => SdsRequest.DefaultNodeId, HelpName = "ID" };
+        var outDir = new Option<string>("--out-dir") { Description = "Where to write tls.crt, tls.key (mode 0600) and ca.crt.", DefaultValueFactory = _ => ".", HelpName = "DIR" };
+        var timeout = new Option<string>("--timeout") { Description = "How long to wait for both secrets: 10s, 1m.", DefaultValueFactory = _ => "10s", HelpName = "DURATION" };
+        var command = new Command("fetch", "Fetch the workload certificate and trust bundle from an SDS server (StreamSecrets) and write tls.crt, tls.key and ca.crt.\n" +
+            "Exit code: 0 written, 1 the server refused or sent unusable secrets, 2 usage, 3 an output unwritable, 4 no socket or no answer in time.");
+        foreach (var option in new Option[] { socket, resource, rootResource, nodeId, outDir, timeout })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (!DurationParser.TryParse(parse.GetValue(timeout)!, out var wait) || wait <= TimeSpan.Zero)
+            {
+                console.Error.WriteLine($"error: --timeout \"{parse.GetValue(timeout)}\": expected a positive duration such as 10s or 1m");
+                return ExitCodes.Usage;
+            }
+
+            var request = new SdsRequest
+            {
+                SocketPath = parse.GetValue(socket)!,
+                CertificateResource = parse.GetValue(resource)!,
+                RootResource = parse.GetValue(rootResource)!,
+                NodeId = parse.GetValue(nodeId)!,
+                Timeout = wait,
+            };
+            return await FetchAsync(console, request, parse.GetValue(outDir)!, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    private static async Task<int> FetchAsync(CliConsole console, SdsRequest request, string outDir, CancellationToken cancellationToken)
+    {
+        SdsSecrets secrets;
+        try
+        {
+            secrets = await new SdsClient(TimeProvider.System).FetchAsync(request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            return Fail(console, ExitCodes.Usage, e.Message.Split(" (Parameter", 2)[0]);
+        }
+        catch (SdsException e)
+        {
+            return Fail(console, e.Failure is SdsFailure.SocketMissing or SdsFailure.Timeout ? ExitCodes.Unreachable : ExitCodes.CertificateRefused, e.Message);
+        }
+
+        X509Certificate2 leaf;
+        try
+        {
+            leaf = X509Certificate2.CreateFromPem(secrets.CertificateChainPem, secrets.PrivateKeyPem);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            // Also a key that does not match the leaf: CreateFromPem pairs them.
+            return Fail(console, ExitCodes.CertificateRefused, $"secret '{request.CertificateResource}' is not a PEM certificate with its private key: {e.Message}");
+        }
+
+        using (leaf)
+        {
+            try
+            {
+                Write(outDir, secrets.CertificateChainPem, secrets.PrivateKeyPem, secrets.RootBundlePem);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return Fail(console, ExitCodes.InputError, $"--out-dir {outDir}: {e.Message}");
+            }
+
+            var identities = SubjectAlternativeNames.Uris(leaf);
+            console.Out.WriteLine($"identity:   {(identities.Count > 0 ? string.Join(", ", identities) : "none (no URI SAN)")}");
+            console.Out.WriteLine($"issuer:     {leaf.Issuer}");
+            console.Out.WriteLine($"serial:     {leaf.SerialNumber}");
+            console.Out.WriteLine($"not after:  {leaf.NotAfter.ToUniversalTime():yyyy-MM-dd'T'HH:mm:ss'Z'}");
+            console.Out.WriteLine($"version:    {secrets.CertificateVersion}");
+            console.Out.WriteLine($"wrote:      {Path.Combine(outDir, "tls.crt")}, {Path.Combine(outDir, "tls.key")}, {Path.Combine(outDir, "ca.crt")}");
+        }
+
+        return ExitCodes.Success;
     }
 
     private static Command CreateRequest(CliConsole console)
@@ -194,7 +288,7 @@ internal static class CertificateCommand
 
         try
         {
-            Write(inputs.OutDir, certificate);
+            Write(inputs.OutDir, certificate.CertificateChainPem, certificate.PrivateKeyPem, certificate.RootBundlePem);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -237,10 +331,10 @@ internal static class CertificateCommand
     }
 
     /// <summary>Writes the three files; the key is created 0600 before any byte is in it, then moved over any old one.</summary>
-    private static void Write(string outDir, VerifiedCertificate certificate)
+    private static void Write(string outDir, string chainPem, string keyPem, string rootPem)
     {
         Directory.CreateDirectory(outDir);
-        File.WriteAllText(Path.Combine(outDir, "tls.crt"), certificate.CertificateChainPem);
+        File.WriteAllText(Path.Combine(outDir, "tls.crt"), chainPem);
         var temporary = Path.Combine(outDir, $".tls.key.{Guid.NewGuid():N}");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
@@ -250,11 +344,11 @@ internal static class CertificateCommand
 
         using (var key = new StreamWriter(temporary, System.Text.Encoding.ASCII, options))
         {
-            key.Write(certificate.PrivateKeyPem);
+            key.Write(keyPem);
         }
 
         File.Move(temporary, Path.Combine(outDir, "tls.key"), overwrite: true);
-        File.WriteAllText(Path.Combine(outDir, "ca.crt"), certificate.RootBundlePem);
+        File.WriteAllText(Path.Combine(outDir, "ca.crt"), rootPem);
     }
 
     private static bool TryReadFile(CliConsole console, string option, string path, out string text)
