@@ -28,9 +28,12 @@ public sealed class CertificateMetricsTests
 
         var failed = await SampleAsync(http, metricsAddress, Failures, v => v >= 1);
         issuer.Failure = null;
-        await lab.Client.PatchAsync(ResourceTypes.VirtualServers, "demo-meshed", "nic.example.com",
-            new V1Patch(JsonNode.Parse("""{"metadata":{"labels":{"touched":"yes"} } }""")!, PatchType.MergePatch));
-        var expires = await SampleAsync(http, metricsAddress, Expiration, v => v > 0);
+
+        // The waiting VirtualServer is looked at again a minute later; a change brings it sooner. The source may still
+        // be backing off from its last failure for a moment, so each look is a new change.
+        var touch = 0;
+        var expires = await SampleAsync(http, metricsAddress, Expiration, v => v > 0, () => lab.Client.PatchAsync(ResourceTypes.VirtualServers, "demo-meshed", "nic.example.com",
+            new V1Patch(JsonNode.Parse($$"""{"metadata":{"labels":{"touched":"{{++touch}}"} } }""")!, PatchType.MergePatch)));
         var issued = await certificates.GetAsync(new MeshIdentity(new Transform.NicIdentity("nginx-ingress", "nginx-ingress"), "cluster.local"), CancellationToken.None);
         await stop.CancelAsync();
         await running.WaitAsync(TimeSpan.FromSeconds(30));
@@ -40,7 +43,7 @@ public sealed class CertificateMetricsTests
     }
 
     /// <summary>Scrapes /metrics until the series satisfies <paramref name="condition"/> (the controller retries on its own).</summary>
-    private static async Task<double> SampleAsync(HttpClient http, Uri metrics, string series, Func<double, bool> condition)
+    private static async Task<double> SampleAsync(HttpClient http, Uri metrics, string series, Func<double, bool> condition, Func<Task>? nudge = null)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (true)
@@ -53,6 +56,11 @@ public sealed class CertificateMetricsTests
             }
 
             Assert.True(DateTime.UtcNow < deadline, $"{series} never satisfied the condition; last scrape:\n{text}");
+            if (nudge is not null)
+            {
+                await nudge();
+            }
+
             await Task.Yield();
         }
     }
