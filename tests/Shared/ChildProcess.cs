@@ -58,12 +58,15 @@ public static class ChildProcess
     }
 
     /// <summary>
-    /// <c>npm ci</c> in <paramref name="folder"/> unless <paramref name="marker"/> (a path under node_modules) exists;
-    /// one install at a time, so tests starting together do not race.
+    /// <c>npm ci</c> in <paramref name="folder"/> unless a finished install is there (npm writes
+    /// node_modules/.package-lock.json last). One install at a time, across test processes too (an exclusive lock file
+    /// beside package.json): test projects run in parallel and some share an interop folder, and a half-extracted
+    /// node_modules must never be taken for a finished one.
     /// </summary>
     public static async Task EnsureNpmPackagesAsync(string folder, string marker, TimeSpan timeout)
     {
-        if (Directory.Exists(Path.Combine(folder, "node_modules", marker)))
+        var finished = Path.Combine(folder, "node_modules", ".package-lock.json");
+        if (File.Exists(finished))
         {
             return;
         }
@@ -71,13 +74,14 @@ public static class ChildProcess
         await InstallGate.WaitAsync();
         try
         {
-            if (Directory.Exists(Path.Combine(folder, "node_modules", marker)))
+            using var exclusive = await LockAsync(Path.Combine(folder, ".npm-install.lock"), timeout);
+            if (File.Exists(finished))
             {
                 return;
             }
 
             var (code, stdout, stderr) = await RunAsync("npm", folder, ["ci", "--no-audit", "--no-fund"], "Node.js 18+ with npm", timeout);
-            if (code != 0)
+            if (code != 0 || !File.Exists(finished))
             {
                 throw new InvalidOperationException($"'npm ci' in {folder} failed ({code}); these tests need {marker} from the npm registry.\n{stdout}\n{stderr}");
             }
@@ -85,6 +89,23 @@ public static class ChildProcess
         finally
         {
             InstallGate.Release();
+        }
+    }
+
+    private static async Task<FileStream> LockAsync(string path, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                // Another test process is installing; its lock goes with its file handle.
+                await Task.Delay(TimeSpan.FromMilliseconds(100));
+            }
         }
     }
 }
