@@ -37,6 +37,28 @@ public static class ChildProcess
         }
     }
 
+    /// <summary>Stops a long-running peer (a stand-in server): closes its input, kills its tree, waits for it to go.</summary>
+    public static async Task StopAsync(Process? process)
+    {
+        if (process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            process.StandardInput.Close();
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+
+        process.Dispose();
+    }
+
     /// <summary>Runs to the end (killed after <paramref name="timeout"/>), with standard input closed.</summary>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string fileName, string directory, IEnumerable<string> arguments, string need, TimeSpan timeout)
     {

@@ -92,21 +92,7 @@ internal sealed class SdsStandIn : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_node is not null)
-        {
-            try
-            {
-                _node.StandardInput.Close();
-                _node.Kill(entireProcessTree: true);
-                await _node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
-            _node.Dispose();
-        }
+        await ChildProcess.StopAsync(_node);
 
         _directory.Delete(recursive: true);
     }

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using MeshBridge.Testing;
 
 namespace MeshBridge.Certificates.Tests.Support;
 
@@ -26,35 +26,9 @@ internal static class Openssl
 
     public static async Task<Result> TryRunAsync(string workingDirectory, params string[] arguments)
     {
-        var start = new ProcessStartInfo(Executable)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            WorkingDirectory = workingDirectory,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start openssl");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Timeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"openssl {string.Join(' ', arguments)} did not finish within {Timeout}");
-        }
-
-        return new Result(process.ExitCode, await stdout, await stderr);
+        var (code, stdout, stderr) = await ChildProcess.RunAsync(
+            Executable, workingDirectory, arguments, "the real OpenSSL CLI (3.0 or later; e.g. apt-get install openssl)", Timeout);
+        return new Result(code, stdout, stderr);
     }
 
     private static string? FindOnPath(string name) =>

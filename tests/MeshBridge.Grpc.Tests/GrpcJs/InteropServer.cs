@@ -99,27 +99,12 @@ public sealed partial class InteropServer : IAsyncLifetime
         }
     }
 
-    public Task DisposeAsync()
+    public async Task DisposeAsync()
     {
-        if (_node is not null)
-        {
-            try
-            {
-                _node.StandardInput.Close();
-                _node.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
-            _node.Dispose();
-        }
-
+        await ChildProcess.StopAsync(_node);
         Root?.Dispose();
         OtherRoot?.Dispose();
         _directory?.Delete(recursive: true);
-        return Task.CompletedTask;
     }
 
     private (string Certificate, string Key) WriteServerCertificate(string directory)
