@@ -116,6 +116,16 @@ public sealed class ClusterState
     /// <summary>The mesh ConfigMap's facts for a revision: trust domain, the ConfigMap read, and any problem with it.</summary>
     public MeshConfigFacts MeshConfig(string? revision) => MeshFacts.MeshConfig(IstioConfigMaps.List(options.IstioNamespace), revision);
 
+    /// <summary>
+    /// The mesh root bundle istiod (or istio-csr) publishes: ConfigMap <c>istio-ca-root-cert</c>, key
+    /// <c>root-cert.pem</c>, in Istio's namespace (the copy every namespace gets); null while there is none.
+    /// </summary>
+    public string? PublishedMeshRoot =>
+        IstioConfigMaps.Get(options.IstioNamespace, Certificates.IstioCaCertificateSource.RootConfigMap)?.Extra?.GetValueOrDefault("data") is { ValueKind: System.Text.Json.JsonValueKind.Object } data &&
+        data.TryGetProperty(Certificates.IstioCaCertificateSource.RootKey, out var pem) && pem.ValueKind == System.Text.Json.JsonValueKind.String && pem.GetString() is { Length: > 0 } root
+            ? root
+            : null;
+
     /// <summary>The trust domain for a revision (<c>cluster.local</c> when unset or unreadable; see <see cref="MeshConfig"/> for the problem).</summary>
     public string TrustDomain(string? revision) => MeshConfig(revision).TrustDomain;
 

@@ -51,10 +51,28 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
 
     /// <summary>When the identity's certificate is due for renewal (null before the first one): when to look again.</summary>
     public DateTimeOffset? RenewalDue(MeshIdentity identity) =>
-        slots.TryGetValue(identity, out var slot) && slot.Current is not null ? Max(slot.RenewAt, slot.NextAttemptAt) : null;
+        slots.TryGetValue(identity, out var slot) && slot.Current is not null ? Max(slot.ReissueRequested ? DateTimeOffset.MinValue : slot.RenewAt, slot.NextAttemptAt) : null;
 
     /// <summary>Failed attempts since the last certificate was issued for the identity (0 when the last one worked).</summary>
     public int Failures(MeshIdentity identity) => slots.TryGetValue(identity, out var slot) ? slot.Failures : 0;
+
+    /// <summary>The failing renewal of a certificate that is still served (null before the first one, or when the last attempt worked).</summary>
+    public RenewalTrouble? Trouble(MeshIdentity identity) =>
+        slots.TryGetValue(identity, out var slot) && slot.Current is { } current && slot.Failures > 0 && slot.LastFailure is { } error
+            ? new RenewalTrouble(slot.Failures, error, current.NotAfter, slot.NextAttemptAt)
+            : null;
+
+    /// <summary>
+    /// The published mesh root changed: the current certificate is due at once (a CA outage still serves it, with
+    /// the usual backoff). Nothing happens before the first certificate.
+    /// </summary>
+    public void Reissue(MeshIdentity identity)
+    {
+        if (slots.TryGetValue(identity, out var slot) && slot.Current is not null)
+        {
+            slot.ReissueRequested = true;
+        }
+    }
 
     private async Task<IssuedCertificate?> IssueAsync(MeshIdentity identity, Slot slot, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -67,6 +85,7 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
             }
 
             slot.Current = issued;
+            slot.ReissueRequested = false;
             slot.RenewAt = RenewalTime(now, issued.NotAfter);
             slot.Failures = 0;
             slot.NextAttemptAt = DateTimeOffset.MinValue;
@@ -111,6 +130,15 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
 
         public DateTimeOffset RenewAt { get; set; }
 
+        private volatile bool reissueRequested;
+
+        /// <summary>Set when the mesh root changed: the current certificate is no longer fresh, whatever its age.</summary>
+        public bool ReissueRequested
+        {
+            get => reissueRequested;
+            set => reissueRequested = value;
+        }
+
         public DateTimeOffset NextAttemptAt { get; set; } = DateTimeOffset.MinValue;
 
         public int Failures { get; set; }
@@ -118,7 +146,7 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
         public Exception? LastFailure { get; set; }
 
         /// <summary>The current certificate while it is not yet due for renewal.</summary>
-        public IssuedCertificate? Fresh(DateTimeOffset now) => Current is not null && now < RenewAt ? Current : null;
+        public IssuedCertificate? Fresh(DateTimeOffset now) => Current is not null && now < RenewAt && !ReissueRequested ? Current : null;
 
         /// <summary>The current certificate while it is still valid (served through a CA outage).</summary>
         public IssuedCertificate? Serving(DateTimeOffset now) => Current is not null && now < Current.NotAfter ? Current : null;

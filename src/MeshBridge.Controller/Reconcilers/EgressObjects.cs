@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -21,6 +22,9 @@ namespace MeshBridge.Controller.Reconcilers;
 /// </summary>
 public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers, ObjectWriter writer, ICertificateSource certificates)
 {
+    /// <summary>The published mesh root each identity was last re-issued for.</summary>
+    private readonly ConcurrentDictionary<MeshIdentity, string> reissuedFor = new();
+
     /// <summary>
     /// Makes the managed Policies <paramref name="server"/>'s new form references exist, current and owned by it,
     /// Secrets first. Returns the identity still waiting for a certificate (nothing written for it) and why, or null.
@@ -35,21 +39,22 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
             var tls = state.OwnedSecrets.Get(ns, EgressMtlsPolicyBuilder.TlsSecretName(identity));
             var ca = state.OwnedSecrets.Get(ns, EgressMtlsPolicyBuilder.CaSecretName(identity));
             var meshIdentity = Identify(identity);
-            IssuedCertificate? certificate;
-            try
+            var (certificate, problem) = await GetCertificateAsync(meshIdentity, cancellationToken).ConfigureAwait(false);
+            if (certificate is not null && state.PublishedMeshRoot is { } published && !RootBundles.Same(certificate.RootBundlePem, published) &&
+                reissuedFor.GetValueOrDefault(meshIdentity) != published)
             {
-                certificate = await certificates.GetAsync(meshIdentity, cancellationToken).ConfigureAwait(false);
+                // The mesh root changed (istiod's root rotation, a plugged-in CA): a certificate from the new root, once
+                // per published root, so a CA still answering from the old one does not make every reconcile a CSR.
+                reissuedFor[meshIdentity] = published;
+                certificates.Reissue(meshIdentity);
+                (certificate, problem) = await GetCertificateAsync(meshIdentity, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                // Secrets already written keep serving (the source serves its current certificate through an outage
-                // itself); without them the VirtualServer waits, and says why.
-                if (tls is null || ca is null)
-                {
-                    return new CertificateWait(meshIdentity, e.Message);
-                }
 
-                certificate = null;
+            // Secrets already written keep serving (the source serves its current certificate through an outage
+            // itself); without them the VirtualServer waits, and says why.
+            if (problem is not null && (tls is null || ca is null))
+            {
+                return new CertificateWait(meshIdentity, problem);
             }
 
             if (certificate is null && (tls is null || ca is null))
@@ -65,6 +70,18 @@ public sealed class EgressObjects(ClusterState state, VirtualServerIndex servers
         }
 
         return null;
+    }
+
+    private async Task<(IssuedCertificate? Certificate, string? Problem)> GetCertificateAsync(MeshIdentity identity, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await certificates.GetAsync(identity, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return (null, e.Message);
+        }
     }
 
     /// <summary>The mesh identity of a NIC service account: the trust domain of the Istio revision its namespace uses.</summary>

@@ -7,6 +7,9 @@ public static class EventReasons
     public const string Reverted = "Reverted";
     public const string CertificatePending = "CertificatePending";
 
+    /// <summary>Renewing the certificate a meshed VirtualServer presents failed; the current one is still served.</summary>
+    public const string CertificateRenewalFailed = "CertificateRenewalFailed";
+
     /// <summary>On a NIC workload: its pod template now carries MeshBridge's enrollment (or no longer does).</summary>
     public const string Enrolled = "Enrolled";
     public const string Unenrolled = "Unenrolled";

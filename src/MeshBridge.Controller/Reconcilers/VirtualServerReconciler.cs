@@ -84,6 +84,14 @@ public sealed class VirtualServerReconciler(
                 $"no NIC instance serves ingress class {ingressClass}: MeshBridge found no IngressClass of controller nginx.org/ingress-controller with a NIC Deployment, DaemonSet or StatefulSet running -ingress-class for it, so no NIC pods were enrolled (routes are meshed regardless)");
         }
 
+        if (presenting is not null && certificates.Trouble(presenting) is { } trouble)
+        {
+            // The Secrets keep the current certificate; say so before it expires. One Event per distinct failure.
+            Problem(key, "Warning", EventReasons.CertificateRenewalFailed,
+                $"renewing the mesh certificate for {presenting} failed: {trouble.LastError.Message}; the current certificate stays in use until " +
+                $"{trouble.ServedUntil.UtcDateTime:yyyy-MM-dd'T'HH:mm:ss'Z'} and renewal is retried with backoff");
+        }
+
         if (presenting is not null && state.MeshConfig(state.EffectiveIstioRevision(presenting.ServiceAccount.Namespace)).Problem is { } meshConfigProblem)
         {
             Problem(key, "Warning", EventReasons.MeshConfigInvalid, meshConfigProblem);

@@ -13,6 +13,14 @@ namespace MeshBridge.Lab.IstioCa;
 internal sealed class CertificateIssuer(IstioCaOptions options, MeshRootAuthority root, MeshRootAuthority otherRoot, IstioCaFaults faults)
 {
     private readonly ConcurrentDictionary<string, int> _issued = new(StringComparer.Ordinal);
+    private volatile MeshRootAuthority _root = root;
+
+    /// <summary>The root new leaves are signed with.</summary>
+    public MeshRootAuthority Root
+    {
+        get => _root;
+        set => _root = value;
+    }
 
     public IReadOnlyDictionary<string, int> Issued => new Dictionary<string, int>(_issued, StringComparer.Ordinal);
 
@@ -30,7 +38,7 @@ internal sealed class CertificateIssuer(IstioCaOptions options, MeshRootAuthorit
             validity = cap;
         }
 
-        var signer = fault.WrongRoot ? otherRoot : root;
+        var signer = fault.WrongRoot ? otherRoot : _root;
         var now = options.Time.GetUtcNow();
 
         // cert-manager's CA issuer starts a certificate now; istiod backdates for clock skew.

@@ -38,6 +38,7 @@ public sealed class LabIstioCa : IAsyncDisposable
     private readonly X509Certificate2 _serving;
     private readonly TokenReviewAuthenticator _authenticator;
     private readonly CertificateIssuer _issuer;
+    private readonly List<MeshRootAuthority> _rotatedRoots = [];
 
     private LabIstioCa(WebApplication app, IstioCaOptions options, MeshRootAuthority root, MeshRootAuthority otherRoot, X509Certificate2 serving, TokenReviewAuthenticator authenticator)
     {
@@ -61,6 +62,26 @@ public sealed class LabIstioCa : IAsyncDisposable
 
     /// <summary>The mesh root as PEM: <c>root-cert.pem</c> of the <c>istio-ca-root-cert</c> ConfigMap.</summary>
     public string RootCertificatePem => _root.Pem;
+
+    /// <summary>
+    /// What <c>istio-ca-root-cert</c> holds: the mesh root, and after <see cref="RotateRoot"/> every root since (the
+    /// old ones stay trusted while workloads move to the new one).
+    /// </summary>
+    public string RootBundlePem => string.Concat(_rotatedRoots.Select(r => r.Pem).Prepend(_root.Pem));
+
+    /// <summary>The root leaves are signed with now: the mesh root, or the newest from <see cref="RotateRoot"/>.</summary>
+    public X509Certificate2 SigningRoot => _issuer.Root.Certificate;
+
+    /// <summary>
+    /// A root rotation, as with a plugged-in CA's new root: from now on leaves are signed with a new root. The serving
+    /// certificate stays on the first root, so publish <see cref="RootBundlePem"/> (both) for clients to keep trusting it.
+    /// </summary>
+    public void RotateRoot()
+    {
+        var next = MeshRootAuthority.Generate($"{Options.TrustDomain} (rotated {_rotatedRoots.Count + 1})", Options.Time);
+        _rotatedRoots.Add(next);
+        _issuer.Root = next;
+    }
 
     /// <summary>The loopback port the CA listens on.</summary>
     public int Port { get; private set; }
@@ -118,6 +139,10 @@ public sealed class LabIstioCa : IAsyncDisposable
         RootCertificate.Dispose();
         _root.Dispose();
         _otherRoot.Dispose();
+        foreach (var rotated in _rotatedRoots)
+        {
+            rotated.Dispose();
+        }
     }
 
     private async Task HandleAsync(HttpContext context)

@@ -131,6 +131,53 @@ public sealed class RotatingCertificateSourceTests
         Assert.Equal([Nic, Nic with { TrustDomain = "mesh.example" }], issuer.Asked);
     }
 
+    [Fact]
+    public async Task A_failing_renewal_is_reported_as_trouble_until_one_works()
+    {
+        var time = new ManualTimeProvider();
+        var issuer = new ScriptedIssuer(time);
+        var source = new RotatingCertificateSource(issuer, time, NoJitter with { InitialBackoff = TimeSpan.FromSeconds(1) });
+        var current = await source.GetAsync(Nic, CancellationToken.None);
+        Assert.Null(source.Trouble(Nic));
+
+        time.Advance(TimeSpan.FromHours(12));
+        issuer.Failing = true;
+        Assert.Same(current, await source.GetAsync(Nic, CancellationToken.None));
+
+        var trouble = source.Trouble(Nic);
+        Assert.NotNull(trouble);
+        Assert.Equal(1, trouble.Failures);
+        Assert.Equal("CA unavailable", trouble.LastError.Message);
+        Assert.Equal(current!.NotAfter, trouble.ServedUntil);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromSeconds(1), trouble.NextAttempt);
+
+        issuer.Failing = false;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.NotSame(current, await source.GetAsync(Nic, CancellationToken.None));
+        Assert.Null(source.Trouble(Nic));
+    }
+
+    [Fact]
+    public async Task Reissue_makes_a_fresh_certificate_due_at_once_and_only_once()
+    {
+        var time = new ManualTimeProvider();
+        var issuer = new ScriptedIssuer(time);
+        var source = new RotatingCertificateSource(issuer, time, NoJitter);
+        source.Reissue(Nic);
+        var first = await source.GetAsync(Nic, CancellationToken.None);
+        Assert.Equal(1, issuer.Calls);
+
+        source.Reissue(Nic);
+        Assert.True(source.RenewalDue(Nic) <= time.GetUtcNow(), "a reissue is due now");
+        var second = await source.GetAsync(Nic, CancellationToken.None);
+        var third = await source.GetAsync(Nic, CancellationToken.None);
+
+        Assert.NotSame(first, second);
+        Assert.Same(second, third);
+        Assert.Equal(2, issuer.Calls);
+        Assert.Equal(time.GetUtcNow() + TimeSpan.FromHours(12), source.RenewalDue(Nic));
+    }
+
     /// <summary>The CA behind the source: 24-hour certificates, or a failure while <see cref="Failing"/>.</summary>
     private sealed class ScriptedIssuer(TimeProvider time) : ICertificateSource
     {

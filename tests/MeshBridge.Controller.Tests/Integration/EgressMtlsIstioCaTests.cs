@@ -30,7 +30,7 @@ public sealed class EgressMtlsIstioCaTests
     {
         private readonly KubernetesApi caClient;
 
-        private MeshLab(ControllerLab lab, KubernetesApi caClient, LabIstioCa ca)
+        private MeshLab(ControllerLab lab, KubernetesApi caClient, LabIstioCa ca, RotationOptions? rotation)
         {
             Lab = lab;
             this.caClient = caClient;
@@ -38,7 +38,7 @@ public sealed class EgressMtlsIstioCaTests
             Certificates = new RotatingCertificateSource(
                 new IstioCaCertificateSource(lab.NewClient(), new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
                 TimeProvider.System,
-                new RotationOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) });
+                rotation ?? new RotationOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) });
         }
 
         public ControllerLab Lab { get; }
@@ -47,14 +47,14 @@ public sealed class EgressMtlsIstioCaTests
 
         public RotatingCertificateSource Certificates { get; }
 
-        public static async Task<MeshLab> StartAsync()
+        public static async Task<MeshLab> StartAsync(RotationOptions? rotation = null)
         {
             var lab = await ControllerLab.StartAsync();
             var caClient = lab.NewClient();
             var ca = await LabIstioCa.StartAsync(new TokenReviewAuthenticator(caClient, [IstioCaSourceOptions.TokenAudience]));
             LabMesh.PublishRoot(lab.Server, ca.RootCertificatePem);
             LabMesh.EnsureServiceAccounts(lab.Server);
-            return new MeshLab(lab, caClient, ca);
+            return new MeshLab(lab, caClient, ca, rotation);
         }
 
         public void StartController() => Lab.StartController(certificates: Certificates);
@@ -229,5 +229,83 @@ public sealed class EgressMtlsIstioCaTests
         Assert.NotNull(await lab.Client.TryGetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"));
         Assert.Equal(1, mesh.Ca.IssuedCount(NicSpiffeId));
         Assert.Equal(0, mesh.Certificates.Failures(identity));
+    }
+
+    [Fact]
+    public async Task A_new_mesh_root_brings_a_certificate_from_it_into_the_same_Secrets_once()
+    {
+        await using var mesh = await MeshLab.StartAsync();
+        var lab = mesh.Lab;
+        mesh.StartController();
+        await MeshedAsync(lab, Ns, Egress);
+        await lab.ConvergedAsync();
+        var before = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
+        Assert.Equal(1, mesh.Ca.IssuedCount(NicSpiffeId));
+
+        // istiod moves to a new root (a plugged-in CA's rotation) and publishes both roots while workloads move over.
+        mesh.Ca.RotateRoot();
+        LabMesh.PublishRoot(lab.Server, mesh.Ca.RootBundlePem);
+        await EventuallyAsync(
+            async () => SecretText(await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"), "tls.crt") != SecretText(before, "tls.crt"),
+            "the tls Secret to carry a certificate from the new root",
+            Patience);
+        await lab.ConvergedAsync();
+
+        var after = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
+        var ca = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".ca");
+        Assert.Equal(before["metadata"]!["uid"]!.ToString(), after["metadata"]!["uid"]!.ToString());
+        var chain = new X509Certificate2Collection();
+        chain.ImportFromPem(SecretText(after, "tls.crt"));
+        using var trusted = new X509Chain();
+        trusted.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        trusted.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        trusted.ChainPolicy.CustomTrustStore.Add(mesh.Ca.SigningRoot);
+        Assert.True(trusted.Build(chain[0]), "the new certificate chains to the new root");
+        Assert.NotEqual(mesh.Ca.RootCertificate.Thumbprint, mesh.Ca.SigningRoot.Thumbprint);
+        Assert.Contains(mesh.Ca.SigningRoot.ExportCertificatePem().Trim(), SecretText(ca, "ca.crt"), StringComparison.Ordinal);
+        Assert.Equal(2, mesh.Ca.IssuedCount(NicSpiffeId));
+
+        // The published bundle (both roots) never equals the new certificate's root alone: that must not become a CSR per reconcile.
+        await lab.Client.PatchAsync(ResourceTypes.VirtualServers, Ns, Egress, new V1Patch(JsonNode.Parse("""{"metadata":{"labels":{"touched":"1"} } }""")!, PatchType.MergePatch));
+        await lab.ConvergedAsync();
+        Assert.Equal(2, mesh.Ca.IssuedCount(NicSpiffeId));
+    }
+
+    [Fact]
+    public async Task A_renewal_failing_while_the_certificate_is_still_served_warns_on_the_VirtualServer()
+    {
+        // Renewal due about two seconds after issue (24 h × 0.00002).
+        await using var mesh = await MeshLab.StartAsync(new RotationOptions
+        {
+            GraceRatio = 0.99998,
+            GraceRatioJitter = 0,
+            InitialBackoff = TimeSpan.FromMilliseconds(50),
+            MaxBackoff = TimeSpan.FromMilliseconds(200),
+        });
+        var lab = mesh.Lab;
+        var identity = new MeshIdentity(new Transform.NicIdentity("nginx-ingress", "nginx-ingress"), "cluster.local");
+        mesh.StartController();
+        await MeshedAsync(lab, Ns, Egress);
+        await lab.ConvergedAsync();
+        var before = await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls");
+        mesh.Ca.Faults.SetUnavailable(true);
+
+        await EventuallyAsync(
+            async () => (await lab.Client.ListAsync(ResourceTypes.Events, Ns)).Items.Any(e => e["reason"]!.ToString() == "CertificateRenewalFailed"),
+            "a CertificateRenewalFailed Warning",
+            Patience);
+
+        var warning = (await lab.Client.ListAsync(ResourceTypes.Events, Ns)).Items.First(e => e["reason"]!.ToString() == "CertificateRenewalFailed");
+        Assert.Equal("Warning", warning["type"]!.ToString());
+        Assert.Equal(Egress, warning["regarding"]!["name"]!.ToString());
+        Assert.Contains(NicSpiffeId, warning["note"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("stays in use until", warning["note"]!.ToString(), StringComparison.Ordinal);
+        Assert.True(mesh.Certificates.Failures(identity) >= 1);
+
+        // Nothing was taken away: the VirtualServer still presents the certificate it had, from the same Secret.
+        var vs = await lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, Egress);
+        Assert.Equal(Meshed, Status(vs));
+        Assert.Equal(PolicyName, vs["spec"]!["policies"]![0]!["name"]!.ToString());
+        Assert.Equal(SecretText(before, "tls.crt"), SecretText(await lab.Client.GetAsync(ResourceTypes.Secrets, Ns, PolicyName + ".tls"), "tls.crt"));
     }
 }
