@@ -56,6 +56,58 @@ public sealed class ChainVerifier(TimeProvider time)
             notAfter);
     }
 
+    /// <summary>
+    /// Verifies a certificate and key handed over whole (an SDS server's <c>default</c> secret): the leaf names
+    /// <paramref name="spiffeId"/>, certifies <paramref name="privateKeyPem"/>'s key, is valid now and chains to
+    /// <paramref name="meshRootsPem"/>.
+    /// </summary>
+    /// <exception cref="CertificateVerificationException">The reason the certificate is unusable.</exception>
+    public VerifiedCertificate Verify(IssuedChain chain, string spiffeId, string privateKeyPem, string meshRootsPem)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
+        ArgumentException.ThrowIfNullOrEmpty(spiffeId);
+        ArgumentNullException.ThrowIfNull(privateKeyPem);
+        var leaf = chain.Leaf;
+        var now = time.GetUtcNow();
+        var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime());
+        var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime());
+
+        CheckIdentity(leaf, spiffeId);
+        if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(PublicKeyOf(privateKeyPem)))
+        {
+            throw new CertificateVerificationException($"the private key does not belong to the certificate (serial {leaf.SerialNumber})");
+        }
+
+        CheckValidity(now, notBefore, notAfter);
+        CheckChain(chain, meshRootsPem, now);
+        return new VerifiedCertificate(spiffeId, chain.CertificateChainPem(), privateKeyPem, chain.RootBundlePem(), notBefore, notAfter);
+    }
+
+    /// <summary>The SubjectPublicKeyInfo of an EC or RSA private key in PEM (PKCS#8 as SPIRE sends it, or SEC1/PKCS#1).</summary>
+    private static byte[] PublicKeyOf(string privateKeyPem)
+    {
+        try
+        {
+            using var ec = System.Security.Cryptography.ECDsa.Create();
+            ec.ImportFromPem(privateKeyPem);
+            return ec.ExportSubjectPublicKeyInfo();
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            try
+            {
+                using var rsa = System.Security.Cryptography.RSA.Create();
+                rsa.ImportFromPem(privateKeyPem);
+                return rsa.ExportSubjectPublicKeyInfo();
+            }
+            catch (Exception inner) when (inner is System.Security.Cryptography.CryptographicException or ArgumentException)
+            {
+                // The parser's text may quote the key: only the kind of failure is said.
+                throw new CertificateVerificationException("the private key is neither a readable EC nor RSA key in PEM");
+            }
+        }
+    }
+
     private static void CheckIdentity(X509Certificate2 leaf, string expected)
     {
         var uris = SubjectAlternativeNames.Uris(leaf);

@@ -33,6 +33,8 @@ public sealed class MeshController
     private readonly ControllerMetrics? metrics;
     private readonly ILogger logger;
     private readonly EventRecorder events;
+    private readonly ICertificateUpdates? updates;
+    private readonly Action<MeshIdentity> onUpdated;
 
     public MeshController(KubernetesApi client, ControllerOptions options, ICertificateSource? certificates = null, ControllerMetrics? metrics = null, ILoggerFactory? loggerFactory = null)
     {
@@ -56,6 +58,16 @@ public sealed class MeshController
         var routeHosts = new HostIndex<VirtualServerRoute>(r => r.Spec?.Host);
         var nics = new NicWorkloads(options.IngressWorkload);
         reconciler = new VirtualServerReconciler(state, servers, routeHosts, nics, Writer, events, certificates ?? new NoCertificateSource(), options, logger);
+
+        // A certificate pushed to the source (SDS: a rotation, a new root) goes to its users' Secrets at once.
+        updates = certificates as ICertificateUpdates;
+        onUpdated = identity =>
+        {
+            foreach (var key in reconciler.UsersOf(identity))
+            {
+                queue.Add(key);
+            }
+        };
 
         // The indexes first: a handler that enqueues runs after them, so a reconcile always sees them up to date.
         state.VirtualServers.AddHandler(servers);
@@ -116,6 +128,27 @@ public sealed class MeshController
     private long reconciles;
 
     public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (updates is not null)
+        {
+            updates.Updated += onUpdated;
+        }
+
+        try
+        {
+            await RunControllerAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // A controller that stopped (lost its lease) must not keep the source's handler: the next one adds its own.
+            if (updates is not null)
+            {
+                updates.Updated -= onUpdated;
+            }
+        }
+    }
+
+    private async Task RunControllerAsync(CancellationToken cancellationToken)
     {
         var informers = state.RunAsync(cancellationToken);
         var recorder = events.RunAsync(cancellationToken);

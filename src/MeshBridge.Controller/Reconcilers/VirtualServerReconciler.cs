@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using MeshBridge.Controller.Caching;
 using MeshBridge.Controller.Certificates;
 using MeshBridge.Controller.Writes;
@@ -18,6 +19,31 @@ public sealed class VirtualServerReconciler(
     ICertificateSource certificates, ControllerOptions options, ILogger logger)
 {
     private readonly EgressObjects egress = new(state, servers, writer, certificates);
+
+    /// <summary>The VirtualServers left Pending per identity, until it has a certificate.</summary>
+    private readonly ConcurrentDictionary<MeshIdentity, ConcurrentDictionary<string, byte>> waiting = new();
+
+    /// <summary>
+    /// The VirtualServers a new certificate for <paramref name="identity"/> concerns: those waiting for one, and those
+    /// referencing its EgressMTLS Policy in any namespace.
+    /// </summary>
+    public IReadOnlyCollection<string> UsersOf(MeshIdentity identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var policy = EgressMtlsPolicyBuilder.PolicyName(identity.ServiceAccount);
+        var users = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var found in state.Policies.List().Where(p => p.Metadata.Name == policy))
+        {
+            users.UnionWith(servers.PolicyUsers(new ResourceKey(Policy.KubeKind, found.Metadata.Namespace() ?? string.Empty, policy)));
+        }
+
+        if (waiting.TryGetValue(identity, out var keys))
+        {
+            users.UnionWith(keys.Keys);
+        }
+
+        return users;
+    }
 
     public async Task<ReconcileResult> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
     {
@@ -53,12 +79,22 @@ public sealed class VirtualServerReconciler(
         };
         var result = MeshTransform.Apply(input, transformOptions);
         var key = new ResourceKey(VirtualServer.KubeKind, ns, name);
-        if (server is not null && await egress.PrepareAsync(server, result, cancellationToken).ConfigureAwait(false) is { } waiting)
+        var waitingFor = server is null ? null : await egress.PrepareAsync(server, result, cancellationToken).ConfigureAwait(false);
+        foreach (var (identity, keys) in waiting)
         {
-            events.Record(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending, waiting.Problem is { } problem
-                ? $"egress-mtls waits for a mesh certificate for {waiting.Identity}: {problem}; the EgressMTLS Policy is not referenced until one is issued"
-                : $"egress-mtls waits for a mesh certificate for {waiting.Identity}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced");
-            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, waiting.Identity, null));
+            if (identity != waitingFor?.Identity)
+            {
+                keys.TryRemove(ObjectKeys.Of(ns, name), out _);
+            }
+        }
+
+        if (server is not null && waitingFor is { } pendingOn)
+        {
+            waiting.GetOrAdd(pendingOn.Identity, _ => new(StringComparer.Ordinal)).TryAdd(ObjectKeys.Of(ns, name), 0);
+            events.Record(key, VirtualServer.KubeApiVersion, "Warning", EventReasons.CertificatePending, pendingOn.Problem is { } problem
+                ? $"egress-mtls waits for a mesh certificate for {pendingOn.Identity}: {problem}; the EgressMTLS Policy is not referenced until one is issued"
+                : $"egress-mtls waits for a mesh certificate for {pendingOn.Identity}; no certificate source has issued one yet, so the EgressMTLS Policy is not referenced");
+            var pending = MeshStatus.With(server, MeshStatus.Of(server, key, result.Diagnostics, pendingOn.Identity, null));
             LogStatus(server, pending);
             await writer.PatchGuardedAsync(ResourceTypes.VirtualServers, server, pending, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
             return ReconcileResult.After(TimeSpan.FromMinutes(1));
