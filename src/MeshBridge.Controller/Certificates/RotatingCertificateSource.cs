@@ -117,8 +117,7 @@ public sealed class RotatingCertificateSource(ICertificateSource issuer, TimePro
         return lifetime <= TimeSpan.Zero ? received : notAfter - (lifetime * ratio);
     }
 
-    private TimeSpan Backoff(int failures) =>
-        TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
+    private TimeSpan Backoff(int failures) => RetryBackoff.After(failures, options.InitialBackoff, options.MaxBackoff);
 
     private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 

@@ -175,8 +175,7 @@ public sealed class SdsCertificateSource : ICertificateSource, ICertificateLifec
         return new IssuedCertificate(verified.CertificateChainPem, verified.PrivateKeyPem, verified.RootBundlePem, verified.NotAfter);
     }
 
-    private TimeSpan Backoff(int failures) =>
-        TimeSpan.FromTicks(Math.Min(options.MaxBackoff.Ticks, options.InitialBackoff.Ticks * (1L << Math.Min(failures - 1, 20))));
+    private TimeSpan Backoff(int failures) => RetryBackoff.After(failures, options.InitialBackoff, options.MaxBackoff);
 
     private sealed class Stream
     {

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using MeshBridge.Controller.Certificates;
 
 namespace MeshBridge.Controller.Tests.Certificates;
@@ -8,10 +6,7 @@ public sealed class RootBundlesTests
 {
     private static string Root(string name)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"O={name}", key, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var root = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var root = TestRoots.Create(name);
         return root.ExportCertificatePem();
     }
 

@@ -17,24 +17,12 @@ public sealed class SdsCertificateSourceTests : IDisposable
     private static readonly MeshIdentity Nic = new(NicIdentity.Default, "cluster.local");
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private readonly X509Certificate2 root;
+    private readonly X509Certificate2 root = TestRoots.Create("cluster.local");
 
-    public SdsCertificateSourceTests()
-    {
-        var request = new CertificateRequest("O=cluster.local", rootKey, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        root = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-    }
-
-    public void Dispose()
-    {
-        root.Dispose();
-        rootKey.Dispose();
-    }
+    public void Dispose() => root.Dispose();
 
     /// <summary>What istio-agent pushes: the chain with the root appended, a key, the bundle.</summary>
-    private SdsSecrets Secrets(string spiffeId, string version, X509Certificate2? signer = null, ECDsa? signerKey = null)
+    private SdsSecrets Secrets(string spiffeId, string version, X509Certificate2? signer = null)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(string.Empty, key, HashAlgorithmName.SHA256);
@@ -42,9 +30,7 @@ public sealed class SdsCertificateSourceTests : IDisposable
         san.AddUri(new Uri(spiffeId));
         request.CertificateExtensions.Add(san.Build(critical: true));
         var issuer = signer ?? root;
-        using var leaf = signerKey is null
-            ? request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16))
-            : request.Create(issuer.SubjectName, X509SignatureGenerator.CreateForECDsa(signerKey), DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
+        using var leaf = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
         return new SdsSecrets(leaf.ExportCertificatePem() + "\n" + issuer.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), root.ExportCertificatePem(), version);
     }
 
@@ -126,11 +112,8 @@ public sealed class SdsCertificateSourceTests : IDisposable
         Assert.Contains("serves spiffe://cluster.local/ns/meshbridge/sa/meshbridge, not " + Nic.SpiffeId, refused.Message, StringComparison.Ordinal);
         Assert.Contains("istio-agent serves only its own pod's identity", refused.Message, StringComparison.Ordinal);
 
-        using var otherKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var otherRequest = new CertificateRequest("O=elsewhere", otherKey, HashAlgorithmName.SHA256);
-        otherRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        using var otherRoot = otherRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-        await pushes.Writer.WriteAsync(Secrets(Nic.SpiffeId, "3", otherRoot, otherKey));
+        using var otherRoot = TestRoots.Create("elsewhere");
+        await pushes.Writer.WriteAsync(Secrets(Nic.SpiffeId, "3", otherRoot));
         Assert.Contains("does not chain to the mesh root", (await failures.Reader.ReadAsync().AsTask().WaitAsync(Patience)).Message, StringComparison.Ordinal);
 
         Assert.Equal(good.PrivateKeyPem, (await source.GetAsync(Nic, CancellationToken.None))!.PrivateKeyPem);

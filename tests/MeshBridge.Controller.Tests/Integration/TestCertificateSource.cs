@@ -12,15 +12,7 @@ namespace MeshBridge.Controller.Tests.Integration;
 internal sealed class TestCertificateSource : ICertificateSource
 {
     private readonly Dictionary<MeshIdentity, IssuedCertificate> issued = [];
-    private readonly ECDsa rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-    private readonly X509Certificate2 root;
-
-    public TestCertificateSource()
-    {
-        var request = new CertificateRequest("O=cluster.local", rootKey, HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        root = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(1));
-    }
+    private readonly X509Certificate2 root = MeshBridge.Controller.Tests.Certificates.TestRoots.Create("cluster.local");
 
     public int Requests { get; private set; }
 
