@@ -17,4 +17,7 @@ public enum SdsFailure
 
     /// <summary>The server ended the stream with another status, or sent secrets that are not usable.</summary>
     Refused,
+
+    /// <summary>The server ended a watched stream after it had sent secrets (istio-agent restarting, SPIRE agent rotated its socket); reconnect.</summary>
+    StreamEnded,
 }

@@ -21,6 +21,13 @@ public sealed record SdsRequest
     /// <summary>The trust bundle (istio-agent: <c>ROOTCA</c>; SPIRE: <c>ROOTCA</c> for its bundle, or as Istio's SPIRE guide configures).</summary>
     public string RootResource { get; init; } = "ROOTCA";
 
-    /// <summary>How long to wait for both secrets.</summary>
+    /// <summary>
+    /// The trust domain whose bundle to take when the server sends it as SPIRE does for Envoy 1.18+ (a
+    /// <c>envoy.tls.cert_validator.spiffe</c> config with a bundle per trust domain), e.g. <c>cluster.local</c> or
+    /// <c>spiffe://cluster.local</c>. Null: the only trust domain there is; an error when there are several.
+    /// </summary>
+    public string? TrustDomain { get; init; }
+
+    /// <summary>How long to wait for both secrets (the first item of a watch; later pushes are not timed).</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 }

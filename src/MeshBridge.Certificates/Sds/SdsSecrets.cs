@@ -7,6 +7,9 @@ namespace MeshBridge.Certificates.Sds;
 /// <param name="CertificateVersion">The version_info of the response that carried the certificate.</param>
 public sealed record SdsSecrets(string CertificateChainPem, string PrivateKeyPem, string RootBundlePem, string CertificateVersion)
 {
+    /// <summary>The version_info of the response that carried the trust bundle.</summary>
+    public string RootVersion { get; init; } = string.Empty;
+
     /// <summary>Leaves the key out, so the record can be logged.</summary>
-    public override string ToString() => $"SdsSecrets {{ CertificateVersion = {CertificateVersion} }}";
+    public override string ToString() => $"SdsSecrets {{ CertificateVersion = {CertificateVersion}, RootVersion = {RootVersion} }}";
 }

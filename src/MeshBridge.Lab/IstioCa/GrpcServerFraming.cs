@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http.Features;
 namespace MeshBridge.Lab.IstioCa;
 
 /// <summary>
-/// The server half of gRPC over HTTP/2 for one unary method, written out by hand (grpc/doc/PROTOCOL-HTTP2.md) so the
+/// The server half of gRPC over HTTP/2 for unary and bidirectional streaming methods, written out by hand (grpc/doc/PROTOCOL-HTTP2.md) so the
 /// lab needs no gRPC server library and every byte MeshBridge's client must accept is visible here: 5-byte message
 /// prefix, <c>content-type: application/grpc</c>, status in trailers, Trailers-Only for errors before any message.
 /// </summary>
@@ -49,6 +49,61 @@ internal static class GrpcServerFraming
         }
 
         return body[5..].ToArray();
+    }
+
+    /// <summary>
+    /// Reads the next length-prefixed message of a streaming call, or null when the client half-closed the stream
+    /// between messages.
+    /// </summary>
+    /// <exception cref="IstioCaStatusException">A message is compressed, too large or cut off.</exception>
+    public static async Task<byte[]?> ReadStreamingMessageAsync(Stream body, CancellationToken cancellationToken)
+    {
+        var prefix = new byte[5];
+        var read = await body.ReadAtLeastAsync(prefix, prefix.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        if (read == 0)
+        {
+            return null;
+        }
+
+        if (read < prefix.Length)
+        {
+            throw new IstioCaStatusException(StatusCode.Internal, "grpc: request message is missing or truncated");
+        }
+
+        if (prefix[0] != 0)
+        {
+            throw new IstioCaStatusException(StatusCode.Unimplemented, "grpc: compressed request messages are not supported");
+        }
+
+        var length = BinaryPrimitives.ReadUInt32BigEndian(prefix.AsSpan(1, 4));
+        if (length > MaxRequestMessageSize)
+        {
+            throw new IstioCaStatusException(StatusCode.ResourceExhausted, $"grpc: received message larger than max ({length} vs. {MaxRequestMessageSize})");
+        }
+
+        var message = new byte[length];
+        if (await body.ReadAtLeastAsync(message, message.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false) < message.Length)
+        {
+            throw new IstioCaStatusException(StatusCode.Internal, "grpc: request message is missing or truncated");
+        }
+
+        return message;
+    }
+
+    /// <summary>One message of a streaming response, flushed at once (the headers go with the first one).</summary>
+    public static async Task WriteStreamingMessageAsync(HttpResponse response, byte[] message, CancellationToken cancellationToken)
+    {
+        if (!response.HasStarted)
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = ContentType;
+        }
+
+        var frame = new byte[5 + message.Length];
+        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1, 4), (uint)message.Length);
+        message.CopyTo(frame, 5);
+        await response.Body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Headers, one message, then <c>grpc-status: 0</c> in the trailers.</summary>

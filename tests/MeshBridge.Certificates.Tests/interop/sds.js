@@ -7,10 +7,20 @@
 // field number in our protos cannot agree with itself.
 //
 // Usage: node sds.js --protos DIR --socket PATH --chain PEM_FILE --key PEM_FILE --root PEM_FILE
-//          [--mode normal|corrupt-first|silent|no-stream]
+//          [--mode normal|corrupt-first|silent|no-stream|spire|spire-federated] [--identity SPIFFE_ID]
+//          [--federated PEM_FILE]
 //   corrupt-first: the first `default` response carries bytes that are not a Secret; after the NACK it sends a good one.
 //   silent: accepts the stream, never answers.  no-stream: StreamSecrets is not registered (UNIMPLEMENTED).
-// Prints "listening PATH" once bound, then "request JSON" per DiscoveryRequest and "sent NONCE NAME" per response.
+//   spire: as SPIRE answers Envoy 1.18+ (reference/istio.md §5): the SVID is `default` or its SPIFFE ID (--identity),
+//     the bundle `ROOTCA` or `spiffe://cluster.local`, sent as custom_validator_config "envoy.tls.cert_validator.spiffe"
+//     (SPIFFECertValidatorConfig{trust_domains=[{name "cluster.local", trust_bundle}]}) instead of trusted_ca.
+//   spire-federated: as spire, plus a second trust domain "example.org" with the bundle in --federated.
+// Control lines on stdin, for pushes to every open stream (a new version and nonce each, as an SDS server does when a
+// certificate rotates): "push-cert" (re-reads --chain and --key), "push-root" (re-reads --root), "push-corrupt" (a
+// certificate resource that is not a Secret; after the NACK the current good one is resent), "end-stream" (ends every
+// stream with OK), "fail-stream" (ends every stream with UNAVAILABLE).
+// Prints "listening PATH" once bound, then "request JSON" per DiscoveryRequest and "sent NONCE NAME" per response,
+// and "done COMMAND" after each control line.
 'use strict';
 
 const fs = require('fs');
@@ -24,9 +34,12 @@ function argument(name) {
 
 const socket = argument('socket');
 const mode = argument('mode') || 'normal';
-const chain = fs.readFileSync(argument('chain'));
-const key = fs.readFileSync(argument('key'));
-const root = fs.readFileSync(argument('root'));
+let chain = fs.readFileSync(argument('chain'));
+let key = fs.readFileSync(argument('key'));
+let root = fs.readFileSync(argument('root'));
+const identity = argument('identity') || '';
+const federated = argument('federated') ? fs.readFileSync(argument('federated')) : undefined;
+const spire = mode === 'spire' || mode === 'spire-federated';
 const typeUrl = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';
 
 const definition = protoLoader.loadSync(
@@ -51,16 +64,40 @@ function field(number, payload) {
 
 // Secret{name=1, tls_certificate=2{certificate_chain=1, private_key=2}, validation_context=4{trusted_ca=1}},
 // DataSource{inline_bytes=2}.
+// SPIRE: CertificateValidationContext{custom_validator_config=12 TypedExtensionConfig{name=1, typed_config=2 Any{
+// type_url=1, value=2 SPIFFECertValidatorConfig{trust_domains=1 TrustDomain{name=1, trust_bundle=2 DataSource}}}}}.
+function spiffeValidator() {
+  const dataSource = (bytes) => field(2, bytes);
+  const domains = [field(1, Buffer.concat([field(1, Buffer.from('cluster.local')), field(2, dataSource(root))]))];
+  if (mode === 'spire-federated') {
+    domains.push(field(1, Buffer.concat([field(1, Buffer.from('example.org')), field(2, dataSource(federated))])));
+  }
+  const any = Buffer.concat([
+    field(1, Buffer.from('type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.SPIFFECertValidatorConfig')),
+    field(2, Buffer.concat(domains))]);
+  return field(12, Buffer.concat([field(1, Buffer.from('envoy.tls.cert_validator.spiffe')), field(2, any)]));
+}
+
+function isCertificate(name) {
+  return name === 'default' || (spire && identity !== '' && name === identity);
+}
+
+function isRoot(name) {
+  return name === 'ROOTCA' || (spire && name === 'spiffe://cluster.local');
+}
+
 function secret(name) {
   const dataSource = (bytes) => field(2, bytes);
-  if (name === 'default') {
+  if (isCertificate(name)) {
     return Buffer.concat([field(1, Buffer.from(name)), field(2, Buffer.concat([field(1, dataSource(chain)), field(2, dataSource(key))]))]);
   }
-  if (name === 'ROOTCA') {
-    return Buffer.concat([field(1, Buffer.from(name)), field(4, field(1, dataSource(root)))]);
+  if (isRoot(name)) {
+    return Buffer.concat([field(1, Buffer.from(name)), field(4, spire ? spiffeValidator() : field(1, dataSource(root)))]);
   }
   return undefined;
 }
+
+const streams = new Set();
 
 let nonces = 0;
 
@@ -69,18 +106,36 @@ function streamSecrets(call) {
   let pending = [];
   let awaiting;
   let corrupt = mode === 'corrupt-first';
-  const sendNext = () => {
-    const name = pending.shift();
-    if (name === undefined) {
-      awaiting = undefined;
-      return;
-    }
+  let names = [];
+  const send = (name) => {
     nonces += 1;
     awaiting = { nonce: `nonce-${nonces}`, name };
     const value = corrupt ? Buffer.from([0xff, 0xff, 0xff]) : secret(name);
     call.write({ version_info: `v${nonces}`, type_url: typeUrl, nonce: awaiting.nonce, resources: [{ type_url: typeUrl, value }] });
     console.log(`sent ${awaiting.nonce} ${name}${corrupt ? ' corrupt' : ''}`);
   };
+  const sendNext = () => {
+    const name = pending.shift();
+    if (name === undefined) {
+      awaiting = undefined;
+      return;
+    }
+    send(name);
+  };
+  const stream = {
+    call,
+    // A push replaces whatever is awaited: a newer nonce supersedes the older one (xDS).
+    push(kind) {
+      const name = names.find(kind === 'root' ? isRoot : isCertificate);
+      if (name === undefined) {
+        return;
+      }
+      corrupt = kind === 'corrupt';
+      pending = [];
+      send(name);
+    },
+  };
+  streams.add(stream);
   call.on('data', (request) => {
     console.log(`request ${JSON.stringify({
       node: request.node ? request.node.id : null,
@@ -99,6 +154,7 @@ function streamSecrets(call) {
       if (mode === 'silent') {
         return;
       }
+      names = request.resource_names;
       pending = request.resource_names.filter((name) => secret(name) !== undefined);
       sendNext();
       return;
@@ -114,7 +170,35 @@ function streamSecrets(call) {
     }
     sendNext();
   });
-  call.on('end', () => call.end());
+  call.on('end', () => {
+    streams.delete(stream);
+    call.end();
+  });
+  call.on('cancelled', () => streams.delete(stream));
+}
+
+function control(line) {
+  const command = line.trim();
+  if (command === 'push-cert') {
+    chain = fs.readFileSync(argument('chain'));
+    key = fs.readFileSync(argument('key'));
+    streams.forEach((stream) => stream.push('certificate'));
+  } else if (command === 'push-root') {
+    root = fs.readFileSync(argument('root'));
+    streams.forEach((stream) => stream.push('root'));
+  } else if (command === 'push-corrupt') {
+    streams.forEach((stream) => stream.push('corrupt'));
+  } else if (command === 'end-stream') {
+    streams.forEach((stream) => stream.call.end());
+    streams.clear();
+  } else if (command === 'fail-stream') {
+    streams.forEach((stream) => stream.call.emit('error', { code: grpc.status.UNAVAILABLE, details: 'stand-in going away' }));
+    streams.clear();
+  } else if (command !== '') {
+    console.log(`unknown ${command}`);
+    return;
+  }
+  console.log(`done ${command} ${streams.size}`);
 }
 
 const server = new grpc.Server();
@@ -128,5 +212,5 @@ server.bindAsync(`unix://${socket}`, grpc.ServerCredentials.createInsecure(), (e
   console.log(`listening ${socket}`);
 });
 
+require('readline').createInterface({ input: process.stdin }).on('line', control);
 process.stdin.on('end', () => process.exit(0));
-process.stdin.resume();
