@@ -43,16 +43,28 @@ internal static class RunCommand
         };
         var certificateSource = new Option<string>("--certificate-source")
         {
-            Description = "Where egress-mtls certificates come from: istio-ca (istiod's CreateCertificate, or an istio-csr at --ca-address) or none (egress-mtls VirtualServers wait with CertificatePending).",
+            Description = "Where egress-mtls certificates come from: istio-ca (istiod's CreateCertificate, or an istio-csr at --ca-address), sds (an istio-agent or SPIRE agent on --sds-socket) or none (egress-mtls VirtualServers wait with CertificatePending).",
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_CERTIFICATE_SOURCE") ?? "istio-ca",
         };
-        certificateSource.AcceptOnlyFromAmong("istio-ca", "none");
+        certificateSource.AcceptOnlyFromAmong("istio-ca", "sds", "none");
+        var sdsServer = new Option<string>("--sds-server")
+        {
+            Description = "With --certificate-source sds, the kind of SDS server: istio-agent (resources default and ROOTCA; it serves its own pod's identity, so MeshBridge must run as NIC's service account) or spire (the SVID by NIC's SPIFFE ID, the bundle by spiffe://<trust domain>).",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_SDS_SERVER") ?? "istio-agent",
+        };
+        sdsServer.AcceptOnlyFromAmong("istio-agent", "spire");
+        var sdsSocket = new Option<string?>("--sds-socket")
+        {
+            Description = "With --certificate-source sds, the SDS server's Unix socket; default: /var/run/secrets/workload-spiffe-uds/socket (istio-agent), /tmp/spire-agent/public/api.sock (spire).",
+            HelpName = "PATH",
+            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_SDS_SOCKET"),
+        };
         var caAddress = new Option<string?>("--ca-address") { Description = "The Istio CA as HOST:PORT; default: Service istiod (istiod-<REV>) in --istio-namespace, port 15012.", HelpName = "HOST:PORT", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("MESHBRIDGE_CA_ADDRESS") };
         var caServerName = new Option<string?>("--ca-server-name") { Description = "The name the CA's TLS certificate must carry; default: istiod[-<REV>].<istio-namespace>.svc." };
         var certificateValidity = new Option<string>("--certificate-validity") { Description = "Validity to ask the CA for (renewed at half of it): 24h, 12h, 90m.", DefaultValueFactory = _ => "24h", HelpName = "DURATION" };
         var leaseNamespace = new Option<string>("--leader-election-namespace") { Description = "Namespace of the Lease.", DefaultValueFactory = _ => Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "meshbridge-system" };
         var command = new Command("run", "Run the MeshBridge controller: keep annotated VirtualServers and NIC meshed, and revert what is no longer asked for.");
-        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel, qps, burst, certificateSource, caAddress, caServerName, certificateValidity })
+        foreach (var option in new Option[] { kubeconfig, context, ingressClass, namespaceSelector, clusterDomain, workload, revision, istioNamespace, workers, metricsAddress, probeAddress, leaderElect, leaseNamespace, logLevel, qps, burst, certificateSource, caAddress, caServerName, certificateValidity, sdsServer, sdsSocket })
         {
             command.Options.Add(option);
         }
@@ -144,8 +156,14 @@ internal static class RunCommand
             await using var logging = new ServiceCollection().AddLogging(b => b.AddControllerJsonLogs(level)).BuildServiceProvider();
             options = options with { LoggerFactory = logging.GetRequiredService<ILoggerFactory>() };
             console.Out.WriteLine($"meshbridge run: controlling {configuration.BaseUri} (class {options.IngressClass ?? "any"}, leader election {(host.LeaderElect ? "on" : "off")})");
-            // One certificate per NIC identity, renewed at half its life (istio-agent's rule), whatever asks for it.
+            // One certificate per NIC identity, renewed at half its life (istio-agent's rule), whatever asks for it;
+            // or, from an SDS server, whatever it pushes.
+            var sdsKind = parse.GetValue(sdsServer) == "spire" ? SdsServerKind.Spire : SdsServerKind.IstioAgent;
+            await using var sds = parse.GetValue(certificateSource) == "sds"
+                ? new SdsCertificateSource(new SdsSourceOptions { SocketPath = parse.GetValue(sdsSocket) ?? SdsSourceOptions.DefaultSocket(sdsKind), Server = sdsKind }, TimeProvider.System)
+                : null;
             ICertificateSource? certificates = parse.GetValue(certificateSource) == "none" ? null
+                : sds is not null ? sds
                 : new RotatingCertificateSource(
                     new IstioCaCertificateSource(client, new IstioCaSourceOptions
                     {

@@ -23,6 +23,12 @@ public sealed class SdsCertificateSource : ICertificateSource, ICertificateLifec
     private readonly ConcurrentDictionary<MeshIdentity, Stream> streams = new();
     private readonly CancellationTokenSource stopping = new();
 
+    /// <summary>A source over <see cref="SdsClient"/>.</summary>
+    public SdsCertificateSource(SdsSourceOptions options, TimeProvider time)
+        : this(options, time, new SdsClient(time).WatchAsync)
+    {
+    }
+
     /// <param name="options">Where the SDS server is and what kind it is.</param>
     /// <param name="time">The clock for verification, backoff and the first-certificate wait.</param>
     /// <param name="watch">Opens a stream (default: <see cref="SdsClient.WatchAsync"/>).</param>
@@ -119,6 +125,7 @@ public sealed class SdsCertificateSource : ICertificateSource, ICertificateLifec
             NodeId = options.NodeId,
             CertificateResource = identity.SpiffeId,
             RootResource = $"spiffe://{identity.TrustDomain}",
+            TrustDomain = identity.TrustDomain,
             Timeout = options.FirstCertificateWait,
         }
         : new SdsRequest { SocketPath = options.SocketPath, NodeId = options.NodeId, Timeout = options.FirstCertificateWait };

@@ -93,6 +93,21 @@ public sealed class RunCommandTests
     }
 
     [Fact]
+    public void The_sds_source_takes_an_istio_agent_or_a_SPIRE_server_and_its_socket()
+    {
+        var help = CliRun.Invoke("run", "--help");
+        var bogus = CliRun.Invoke("run", "--certificate-source", "sds", "--sds-server", "vault-agent", "--kubeconfig", "/nonexistent/kubeconfig");
+        var spire = CliRun.Invoke("run", "--certificate-source", "sds", "--sds-server", "spire", "--sds-socket", "/run/spire/sockets/agent.sock", "--kubeconfig", "/nonexistent/kubeconfig");
+
+        Assert.EndsWith("[default: istio-agent]", help.Stdout.Split('\n').Single(l => l.TrimStart().StartsWith("--sds-server", StringComparison.Ordinal)).TrimEnd(), StringComparison.Ordinal);
+        Assert.Contains("--sds-socket", help.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, bogus.ExitCode);
+        Assert.Contains("vault-agent", bogus.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, spire.ExitCode);
+        Assert.Contains("/nonexistent/kubeconfig", spire.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void An_empty_istio_namespace_is_a_usage_error()
     {
         var run = CliRun.Invoke("run", "--istio-namespace", "", "--kubeconfig", "/nonexistent/kubeconfig");
