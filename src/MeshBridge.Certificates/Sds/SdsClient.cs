@@ -137,6 +137,8 @@ public sealed class SdsClient(TimeProvider time)
     /// <summary>One StreamSecrets call: the first request, then per response an ACK or NACK and, when the pair changed, secrets.</summary>
     private sealed class SecretStream : IDisposable
     {
+        private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(1);
+
         private readonly SdsRequest _request;
         private readonly string[] _names;
         private readonly AsyncDuplexStreamingCall<DiscoveryRequest, DiscoveryResponse> _call;
@@ -229,7 +231,10 @@ public sealed class SdsClient(TimeProvider time)
             }
         }
 
-        /// <summary>Half-closes the request stream (a clean end for the server), then the call ends with the dispose.</summary>
+        /// <summary>
+        /// Half-closes the request stream and waits briefly for the server to end the call (istio-agent and SPIRE end
+        /// it with OK on the half-close), so the last ACK is read before the dispose resets whatever is left.
+        /// </summary>
         public async Task CloseAsync()
         {
             if (!_started)
@@ -240,10 +245,15 @@ public sealed class SdsClient(TimeProvider time)
             try
             {
                 await _call.RequestStream.CompleteAsync().ConfigureAwait(false);
+                using var grace = new CancellationTokenSource(CloseGrace);
+                while (await _call.ResponseStream.MoveNext(grace.Token).ConfigureAwait(false))
+                {
+                    // A push that crossed the half-close: nobody wants it any more.
+                }
             }
             catch (Exception e) when (e is RpcException or InvalidOperationException or OperationCanceledException or IOException)
             {
-                // The call is already over; disposing it is all that is left.
+                // The call is already over (or the server kept it open); disposing it is all that is left.
             }
         }
 

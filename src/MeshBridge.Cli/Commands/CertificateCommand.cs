@@ -39,13 +39,23 @@ internal static class CertificateCommand
             Required = true,
         };
         var resource = new Option<string>("--resource") { Description = "The secret holding the workload key and chain.", DefaultValueFactory = _ => "default", HelpName = "NAME" };
-        var rootResource = new Option<string>("--root-resource") { Description = "The secret holding the trust bundle.", DefaultValueFactory = _ => "ROOTCA", HelpName = "NAME" };
+        var rootResource = new Option<string>("--root-resource")
+        {
+            Description = "The secret holding the trust bundle (istio-agent: ROOTCA; SPIRE: ROOTCA or spiffe://<trust domain>).",
+            DefaultValueFactory = _ => "ROOTCA",
+            HelpName = "NAME",
+        };
+        var trustDomain = new Option<string?>("--trust-domain")
+        {
+            Description = "When the bundle comes as SPIRE's SPIFFE validator (one bundle per trust domain), the trust domain to take it from; default: the only one.",
+            HelpName = "TD",
+        };
         var nodeId = new Option<string>("--node-id") { Description = "The node.id of the first request (istio-agent refuses an empty one).", DefaultValueFactory = _ => SdsRequest.DefaultNodeId, HelpName = "ID" };
         var outDir = new Option<string>("--out-dir") { Description = "Where to write tls.crt, tls.key (mode 0600) and ca.crt.", DefaultValueFactory = _ => ".", HelpName = "DIR" };
         var timeout = new Option<string>("--timeout") { Description = "How long to wait for both secrets: 10s, 1m.", DefaultValueFactory = _ => "10s", HelpName = "DURATION" };
         var command = new Command("fetch", "Fetch the workload certificate and trust bundle from an SDS server (StreamSecrets) and write tls.crt, tls.key and ca.crt.\n" +
             "Exit code: 0 written, 1 the server refused or sent unusable secrets, 2 usage, 3 an output unwritable, 4 no socket or no answer in time.");
-        foreach (var option in new Option[] { socket, resource, rootResource, nodeId, outDir, timeout })
+        foreach (var option in new Option[] { socket, resource, rootResource, trustDomain, nodeId, outDir, timeout })
         {
             command.Options.Add(option);
         }
@@ -63,6 +73,7 @@ internal static class CertificateCommand
                 SocketPath = parse.GetValue(socket)!,
                 CertificateResource = parse.GetValue(resource)!,
                 RootResource = parse.GetValue(rootResource)!,
+                TrustDomain = parse.GetValue(trustDomain),
                 NodeId = parse.GetValue(nodeId)!,
                 Timeout = wait,
             };

@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using MeshBridge.Cli.Lab;
 using MeshBridge.Lab.ApiServer;
 using MeshBridge.Lab.Scenarios;
+using MeshBridge.Lab.Sds;
 
 namespace MeshBridge.Cli.Commands;
 
@@ -42,8 +43,20 @@ internal static partial class LabCommand
             HelpName = "duration",
             CustomParser = ParseDuration,
         };
+        var sdsSocket = new Option<string?>("--sds-socket")
+        {
+            Description = $"Also serve a lab SDS server on this Unix socket for NIC's identity ({LabSdsOptions.DefaultSpiffeId}), as istio-agent or SPIRE would; try 'meshbridge certificate fetch --sds-socket PATH'.",
+            HelpName = "PATH",
+        };
+        var sdsFlavour = new Option<string>("--sds-flavour")
+        {
+            Description = "The SDS server to imitate: istio-agent (default and ROOTCA, node id required) or spire (also by SPIFFE ID and spiffe://<trust domain>, PKCS#8 keys).",
+            DefaultValueFactory = _ => "istio-agent",
+            HelpName = "FLAVOUR",
+        };
+        sdsFlavour.AcceptOnlyFromAmong("istio-agent", "spire");
         var command = new Command("lab", "Run a lab Kubernetes API server on this machine with a scenario loaded and MeshBridge running against it; print what MeshBridge changed, until stopped (Ctrl+C).");
-        foreach (var option in new Option[] { scenario, kubeconfig, port, noController, exitWhenConverged, timeout })
+        foreach (var option in new Option[] { scenario, kubeconfig, port, noController, exitWhenConverged, timeout, sdsSocket, sdsFlavour })
         {
             command.Options.Add(option);
         }
@@ -54,6 +67,16 @@ internal static partial class LabCommand
             LabScenarios.Load(server, parse.GetValue(scenario)!);
             var path = server.WriteKubeconfig(parse.GetValue(kubeconfig)!);
             var once = parse.GetValue(exitWhenConverged) && !parse.GetValue(noController);
+            await using var sds = parse.GetValue(sdsSocket) is { Length: > 0 } socketPath
+                ? await LabSdsServer.StartAsync(
+                    new LabSdsOptions { SocketPath = socketPath, Flavour = parse.GetValue(sdsFlavour) == "spire" ? LabSdsFlavour.Spire : LabSdsFlavour.IstioAgent },
+                    cancellationToken).ConfigureAwait(false)
+                : null;
+            if (sds is not null)
+            {
+                console.Out.WriteLine($"lab SDS server: {sds.SocketPath} ({parse.GetValue(sdsFlavour)}, serving {sds.Options.SpiffeId})");
+            }
+
             console.Out.WriteLine($"{ReadyLine} at {server.BaseAddress} (scenario {parse.GetValue(scenario)})");
             console.Out.WriteLine($"kubeconfig: {path}");
             console.Out.WriteLine($"try: kubectl --kubeconfig {path} get virtualservers -A");

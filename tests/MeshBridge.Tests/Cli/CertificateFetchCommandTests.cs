@@ -1,3 +1,4 @@
+using MeshBridge.Lab.Sds;
 using MeshBridge.Tests.Support;
 
 namespace MeshBridge.Tests.Cli;
@@ -51,6 +52,48 @@ public sealed class CertificateFetchCommandTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("missing node information", run.Stderr, StringComparison.Ordinal);
         Assert.Contains("nothing was written.", run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Out));
+    }
+
+    [Fact]
+    public async Task Fetch_from_a_SPIRE_agent_by_SPIFFE_ID_and_trust_domain_bundle_writes_a_PKCS8_key_and_its_bundle()
+    {
+        await using var spire = await LabSdsServer.StartAsync(new LabSdsOptions { Flavour = LabSdsFlavour.Spire });
+
+        var run = await Task.Run(() => CliRun.Invoke(
+            "certificate", "fetch", "--sds-socket", spire.SocketPath, "--out-dir", Out,
+            "--resource", LabSdsOptions.DefaultSpiffeId, "--root-resource", $"spiffe://{spire.TrustDomain}", "--trust-domain", spire.TrustDomain));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Contains($"identity:   {LabSdsOptions.DefaultSpiffeId}\n", run.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("PRIVATE KEY", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(Path.Combine(Out, "tls.key")), StringComparison.Ordinal);
+        Assert.Equal(spire.RootCertificatePem, File.ReadAllText(Path.Combine(Out, "ca.crt")));
+        Assert.Equal(spire.CertificateChainPem, File.ReadAllText(Path.Combine(Out, "tls.crt")));
+        Assert.Contains("tls.crt: OK", await IstiodStandIn.OpensslAsync(Out, "verify", "-CAfile", "ca.crt", "tls.crt"), StringComparison.Ordinal);
+        Assert.Equal("1", (await spire.WaitForAckAsync(_ => true, TimeSpan.FromSeconds(20))).Version);
+    }
+
+    [Fact]
+    public async Task The_trust_domain_option_picks_the_bundle_out_of_a_SPIFFE_validator_with_several()
+    {
+        await using var agent = await SdsStandIn.StartAsync("spire-federated");
+
+        var run = await Task.Run(() => CliRun.Invoke("certificate", "fetch", "--sds-socket", agent.SocketPath, "--out-dir", Out, "--trust-domain", SdsStandIn.FederatedTrustDomain));
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        Assert.Equal(agent.FederatedPem, File.ReadAllText(Path.Combine(Out, "ca.crt")));
+    }
+
+    [Fact]
+    public async Task Without_the_trust_domain_option_several_trust_domains_are_refused_by_name()
+    {
+        await using var agent = await SdsStandIn.StartAsync("spire-federated");
+
+        var run = await Task.Run(() => CliRun.Invoke("certificate", "fetch", "--sds-socket", agent.SocketPath, "--out-dir", Out));
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("'cluster.local', 'example.org'", run.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Out));
     }
 
