@@ -1,3 +1,4 @@
+using MeshBridge.Controller.Certificates;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
@@ -45,7 +46,7 @@ internal static partial class LabCommand
         };
         var sdsSocket = new Option<string?>("--sds-socket")
         {
-            Description = $"Also serve a lab SDS server on this Unix socket for NIC's identity ({LabSdsOptions.DefaultSpiffeId}), as istio-agent or SPIRE would; try 'meshbridge certificate fetch --sds-socket PATH'.",
+            Description = $"Also serve a lab SDS server on this Unix socket for NIC's identity ({LabSdsOptions.DefaultSpiffeId}), as istio-agent or SPIRE would, and take egress-mtls certificates from it (the sds source) instead of the lab Istio CA; try 'meshbridge certificate fetch --sds-socket PATH'.",
             HelpName = "PATH",
         };
         var sdsFlavour = new Option<string>("--sds-flavour")
@@ -104,6 +105,7 @@ internal static partial class LabCommand
                 {
                     ExitWhenConverged = once,
                     Timeout = parse.GetValue(timeout) is { Ticks: > 0 } given ? given : LabSession.DefaultTimeout,
+                    Sds = sds is null ? null : new SdsSourceOptions { SocketPath = sds.SocketPath, Server = sds.Options.Flavour == LabSdsFlavour.Spire ? SdsServerKind.Spire : SdsServerKind.IstioAgent },
                 };
                 exit = await session.RunAsync(cancellationToken).ConfigureAwait(false);
             }

@@ -27,6 +27,9 @@ internal sealed class LabSession(LabApiServer server, string kubeconfig, CliCons
 
     public TimeSpan QuietPeriod { get; init; } = ConvergenceWatcher.DefaultQuietPeriod;
 
+    /// <summary>When set, the controller's certificates come from this SDS server (the <c>sds</c> source), not the lab Istio CA.</summary>
+    public SdsSourceOptions? Sds { get; init; }
+
     private MeshController? controller;
 
     public async Task<int> RunAsync(CancellationToken cancellationToken)
@@ -36,10 +39,15 @@ internal sealed class LabSession(LabApiServer server, string kubeconfig, CliCons
         LabMesh.PublishRoot(server, ca.RootCertificatePem);
         LabMesh.EnsureServiceAccounts(server);
         var baseline = LabSnapshot.Capture(server.Store);
-        var certificates = new RotatingCertificateSource(
+        await using var sds = Sds is null ? null : new SdsCertificateSource(Sds, TimeProvider.System);
+        ICertificateSource certificates = sds is not null ? sds : new RotatingCertificateSource(
             new IstioCaCertificateSource(client, new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
             TimeProvider.System);
         console.Out.WriteLine($"lab Istio CA: {ca.Address} (as {LabIstioCa.ServerName}; root in ConfigMap {LabMesh.RootConfigMap} of every namespace)");
+        if (sds is not null)
+        {
+            console.Out.WriteLine($"certificates: from the SDS server at {Sds!.SocketPath} (--certificate-source sds), not the lab Istio CA");
+        }
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var host = new ControllerHostOptions { Operations = new OperationsServerOptions { MetricsBindAddress = "127.0.0.1:0", HealthProbeBindAddress = "127.0.0.1:0" } };

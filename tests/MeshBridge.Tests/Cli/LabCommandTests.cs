@@ -75,6 +75,21 @@ public sealed class LabCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_an_SDS_socket_the_egress_mtls_VirtualServer_is_meshed_from_the_lab_SDS_server()
+    {
+        var socket = Path.Combine(directory.FullName, "sds.sock");
+        var run = await LabAsync("--scenario", "seed", "--exit-when-converged", "--kubeconfig", Kubeconfig, "--sds-socket", socket);
+
+        Assert.True(run.ExitCode == 0, run.Stderr);
+        var diffs = Diffs(run.Stdout);
+        Assert.Contains($"\ncertificates: from the SDS server at {socket} (--certificate-source sds), not the lab Istio CA\n", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("+    meshbridge.io/status: 'Meshed: egress-mtls as spiffe://cluster.local/ns/nginx-ingress/sa/nginx-ingress'", diffs[EgressServer]);
+        Assert.Contains(diffs[EgressTls], l => l.StartsWith("+  tls.crt: '(redacted: ", StringComparison.Ordinal));
+        Assert.DoesNotContain("CertificatePending", run.Stdout, StringComparison.Ordinal);
+        Assert.False(File.Exists(socket), "the lab SDS server removes its socket");
+    }
+
+    [Fact]
     public async Task Exit_when_converged_prints_nothing_for_objects_MeshBridge_left_alone()
     {
         var run = await LabAsync("--scenario", "seed", "--exit-when-converged", "--kubeconfig", Kubeconfig);
