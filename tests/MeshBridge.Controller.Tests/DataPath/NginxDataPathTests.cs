@@ -153,34 +153,51 @@ public sealed class NginxDataPathTests
             return last;
         })).ToList();
 
-        // Steady traffic on the first certificate.
-        await DataPathLab.Eventually(() => Task.FromResult(answers.Count(a => a.Hash == oldHash) >= 30), "30 answers through nginx with the first certificate");
+        Task<bool> Served(string hash, int count) => Task.FromResult(answers.Any(a => a.Status != HttpStatusCode.OK)
+            ? throw new Xunit.Sdk.XunitException(Failures([.. answers], lab))
+            : answers.Count(a => a.Hash == hash) >= count);
+        string? newHash = null;
+        try
+        {
+            // Steady traffic on the first certificate.
+            await DataPathLab.Eventually(() => Served(oldHash, 30), "30 answers through nginx with the first certificate");
 
-        // Renewal comes due (the rotation clock moves past half the lifetime) and the controller reconciles.
-        lab.RotationClock.Shift(TimeSpan.FromHours(13));
-        await lab.TouchAsync();
-        string? newPem = null;
-        await DataPathLab.Eventually(
-            async () => (newPem = DataPathLab.SecretText(await lab.SecretAsync(TlsSecret), "tls.crt")) != oldPem,
-            "the controller to write the renewed certificate into the Secret");
-        var newHash = await lab.OpensslHashAsync(newPem!);
-        Assert.NotEqual(oldHash, newHash);
-        await DataPathLab.Eventually(() => Task.FromResult(answers.Count(a => a.Hash == newHash) >= 30), "30 answers through nginx with the renewed certificate");
+            // Renewal comes due (the rotation clock moves past half the lifetime) and the controller reconciles.
+            lab.RotationClock.Shift(TimeSpan.FromHours(13));
+            await lab.TouchAsync();
+            string? newPem = null;
+            await DataPathLab.Eventually(
+                async () => (newPem = DataPathLab.SecretText(await lab.SecretAsync(TlsSecret), "tls.crt")) != oldPem,
+                "the controller to write the renewed certificate into the Secret");
+            newHash = await lab.OpensslHashAsync(newPem!);
+            Assert.NotEqual(oldHash, newHash);
+            await DataPathLab.Eventually(() => Served(newHash, 30), "30 answers through nginx with the renewed certificate");
+        }
+        finally
+        {
+            // Nothing may touch nginx or the lab once the test ends, however it ends.
+            await stop.CancelAsync();
+            await Task.WhenAll([.. clients, nic]).ContinueWith(static _ => { }, TaskScheduler.Default);
+        }
 
-        await stop.CancelAsync();
         var lasts = await Task.WhenAll(clients);
         await nic;
 
         var all = answers.ToList();
-        var failed = all.Where(a => a.Status != HttpStatusCode.OK).ToList();
-        Assert.True(failed.Count == 0,
-            $"{failed.Count} of {all.Count} requests failed during the rotation: {string.Join("; ", failed.Take(5).Select(f => $"{(int)f.Status} at {f.At} ms: {f.Detail}"))}\n{lab.Nginx.ErrorLog()}\nrefused: {string.Join("; ", lab.Backend.Refused)}");
+        Assert.True(all.All(a => a.Status == HttpStatusCode.OK), Failures(all, lab));
         Assert.All(lasts, last => Assert.Equal(newHash, last));
         Assert.Equal(newHash, Value(Assert.Single(ParseXfcc(DataPathLab.Xfcc((await lab.GetAsync(Path)).Body))), "Hash"));
         Assert.DoesNotContain(all, a => a.Hash != oldHash && a.Hash != newHash);
         Assert.Equal(2, lab.Ca.IssuedCount(DataPathLab.NicSpiffeId));
         Assert.True(lab.Nginx.Reloads >= 1, "nginx was never reloaded");
         Assert.Empty(lab.Backend.Refused);
+    }
+
+    private static string Failures(List<(long At, HttpStatusCode Status, string? Hash, string Detail)> all, DataPathLab lab)
+    {
+        var failed = all.Where(a => a.Status != HttpStatusCode.OK).ToList();
+        return $"{failed.Count} of {all.Count} requests failed during the rotation: {string.Join("; ", failed.Take(5).Select(f => $"{(int)f.Status} at {f.At} ms: {f.Detail}"))}\n" +
+            $"{lab.Nginx.ErrorLog()}\nrefused: {string.Join("; ", lab.Backend.Refused)}";
     }
 
     [Fact]
