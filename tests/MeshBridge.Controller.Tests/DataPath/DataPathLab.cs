@@ -182,11 +182,17 @@ internal sealed class DataPathLab : IAsyncDisposable
     }
 
     /// <summary>One request through nginx, on a connection of its own, for the VirtualServer's host.</summary>
-    public async Task<(HttpStatusCode Status, string Body)> GetAsync(string path, params (string Name, string Value)[] headers)
+    public Task<(HttpStatusCode Status, string Body)> GetAsync(string path, params (string Name, string Value)[] headers) => SendAsync(path, keepAlive: false, headers);
+
+    /// <summary>
+    /// One request through nginx for the VirtualServer's host; with <paramref name="keepAlive"/> on a pooled
+    /// connection, which a reload closes when idle (the client retries a request on a closed pooled connection).
+    /// </summary>
+    public async Task<(HttpStatusCode Status, string Body)> SendAsync(string path, bool keepAlive, params (string Name, string Value)[] headers)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(Nginx.Address, path));
         request.Headers.Host = VirtualServerName;
-        request.Headers.ConnectionClose = true;
+        request.Headers.ConnectionClose = !keepAlive;
         foreach (var (name, value) in headers)
         {
             request.Headers.TryAddWithoutValidation(name, value);

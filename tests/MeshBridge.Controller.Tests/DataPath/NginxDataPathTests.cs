@@ -115,7 +115,8 @@ public sealed class NginxDataPathTests
     {
         await using var lab = await DataPathLab.StartAsync();
         await lab.Nginx.ApplyAsync(await lab.RenderAsync());
-        var oldPem = DataPathLab.SecretText(await lab.SecretAsync(TlsSecret), "tls.crt");
+        var oldSecret = await lab.SecretAsync(TlsSecret);
+        var oldPem = DataPathLab.SecretText(oldSecret, "tls.crt");
         var oldHash = await lab.OpensslHashAsync(oldPem);
         Assert.Equal(1, lab.Ca.IssuedCount(DataPathLab.NicSpiffeId));
 
@@ -133,14 +134,15 @@ public sealed class NginxDataPathTests
 
         var answers = new ConcurrentQueue<(long At, HttpStatusCode Status, string? Hash, string Detail)>();
         var clock = Stopwatch.StartNew();
-        var clients = Enumerable.Range(0, 3).Select(_ => Task.Run(async () =>
+        // Three clients: two open a connection per request, one keeps its connection alive across the reload.
+        var clients = Enumerable.Range(0, 3).Select(client => Task.Run(async () =>
         {
             string? last = null;
             while (!stop.IsCancellationRequested)
             {
                 try
                 {
-                    var (status, body) = await lab.GetAsync(Path);
+                    var (status, body) = await lab.SendAsync(Path, keepAlive: client == 2);
                     last = status == HttpStatusCode.OK ? Value(Assert.Single(ParseXfcc(DataPathLab.Xfcc(body))), "Hash") : null;
                     answers.Enqueue((clock.ElapsedMilliseconds, status, last, status == HttpStatusCode.OK ? string.Empty : body));
                 }
@@ -169,6 +171,8 @@ public sealed class NginxDataPathTests
             await DataPathLab.Eventually(
                 async () => (newPem = DataPathLab.SecretText(await lab.SecretAsync(TlsSecret), "tls.crt")) != oldPem,
                 "the controller to write the renewed certificate into the Secret");
+            var newSecret = await lab.SecretAsync(TlsSecret);
+            Assert.Equal(oldSecret["metadata"]!["uid"]!.GetValue<string>(), newSecret["metadata"]!["uid"]!.GetValue<string>());
             newHash = await lab.OpensslHashAsync(newPem!);
             Assert.NotEqual(oldHash, newHash);
             await DataPathLab.Eventually(() => Served(newHash, 30), "30 answers through nginx with the renewed certificate");
