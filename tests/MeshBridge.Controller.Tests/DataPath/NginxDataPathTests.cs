@@ -87,7 +87,22 @@ public sealed class NginxDataPathTests
         var answer = JsonNode.Parse(body)!;
         Assert.Equal("/anything", answer["path"]!.GetValue<string>());
         Assert.Equal(DataPathLab.VirtualServerName, answer["host"]!.GetValue<string>());
+        Assert.Equal("Tls13", answer["tls"]!.GetValue<string>());
         Assert.Empty(lab.Backend.Refused);
+
+        // What was rendered came from the objects read back: the transformed upstream and route, the Policy, the Secrets.
+        var config = rendering.Config;
+        Assert.Contains($"server 127.0.0.1:{lab.Backend.Port} ", config, StringComparison.Ordinal);
+        Assert.Contains("proxy_pass https://vs_demo-meshed_nic.example.com_httpbin;", config, StringComparison.Ordinal);
+        Assert.Contains("proxy_set_header X-Forwarded-Client-Cert \"\";", config, StringComparison.Ordinal);
+        Assert.Contains("proxy_ssl_protocols TLSv1.2 TLSv1.3;", config, StringComparison.Ordinal);
+        Assert.Contains("proxy_ssl_verify off;", config, StringComparison.Ordinal);
+        var certificateFile = System.IO.Path.Combine(lab.Nginx.SecretDirectory, $"{DataPathLab.Ns}-{TlsSecret}");
+        Assert.Contains($"proxy_ssl_certificate {certificateFile};", config, StringComparison.Ordinal);
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(certificateFile));
+        }
     }
 
     [Fact]

@@ -172,6 +172,7 @@ internal sealed class SidecarInbound : IAsyncDisposable
             ["xfcc"] = xfcc,
             ["path"] = context.Request.Path.Value ?? string.Empty,
             ["host"] = context.Request.Host.Value ?? string.Empty,
+            ["tls"] = context.Features.Get<Microsoft.AspNetCore.Connections.Features.ITlsHandshakeFeature>()?.Protocol.ToString() ?? string.Empty,
         }));
     }
 
