@@ -22,6 +22,11 @@ public sealed class NginxDataPathTests
         Split(header, ',').Select(element => Split(element, ';').Select(pair =>
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
+            if (equals < 0)
+            {
+                return (pair.Trim(), string.Empty);
+            }
+
             var value = pair[(equals + 1)..];
             return (pair[..equals].Trim(), value.Length >= 2 && value[0] == '"' ? value[1..^1].Replace("\\\"", "\"", StringComparison.Ordinal) : value);
         }).ToList()).ToList();
