@@ -34,15 +34,17 @@ internal sealed class DataPathLab : IAsyncDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly KubernetesApi caClient;
+    private readonly X509Certificate2 meshRoot;
     private readonly X509Certificate2 backendCertificate;
     private readonly HttpClient http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) };
     private readonly DirectoryInfo work = Directory.CreateTempSubdirectory("meshbridge-datapath-");
     private int touches;
 
-    private DataPathLab(ControllerLab lab, KubernetesApi caClient, LabIstioCa ca, X509Certificate2 backendCertificate, SidecarInbound backend, NginxProcess nginx)
+    private DataPathLab(ControllerLab lab, KubernetesApi caClient, X509Certificate2 meshRoot, LabIstioCa ca, X509Certificate2 backendCertificate, SidecarInbound backend, NginxProcess nginx)
     {
         Lab = lab;
         this.caClient = caClient;
+        this.meshRoot = meshRoot;
         Ca = ca;
         this.backendCertificate = backendCertificate;
         Backend = backend;
@@ -76,6 +78,8 @@ internal sealed class DataPathLab : IAsyncDisposable
         var nginx = NginxProcess.Create();
         ControllerLab? lab = null;
         KubernetesApi? caClient = null;
+        // The mesh root is plugged in (istiod's cacerts) so the test can also sign with it.
+        var meshRoot = TestRoots.Root(TrustDomain);
         LabIstioCa? ca = null;
         X509Certificate2? backendCertificate = null;
         SidecarInbound? backend = null;
@@ -83,7 +87,7 @@ internal sealed class DataPathLab : IAsyncDisposable
         {
             lab = await ControllerLab.StartAsync();
             caClient = lab.NewClient();
-            ca = await LabIstioCa.StartAsync(new TokenReviewAuthenticator(caClient, [IstioCaSourceOptions.TokenAudience]));
+            ca = await LabIstioCa.StartAsync(new TokenReviewAuthenticator(caClient, [IstioCaSourceOptions.TokenAudience]), new IstioCaOptions { Root = meshRoot });
             LabMesh.PublishRoot(lab.Server, ca.RootCertificatePem);
             LabMesh.EnsureServiceAccounts(lab.Server);
 
@@ -108,7 +112,7 @@ internal sealed class DataPathLab : IAsyncDisposable
                  "ports":[{"name":"http","port":{{backend.Port}},"protocol":"TCP"}]}
                 """)!.AsObject());
 
-            var dataPath = new DataPathLab(lab, caClient, ca, backendCertificate, backend, nginx);
+            var dataPath = new DataPathLab(lab, caClient, meshRoot, ca, backendCertificate, backend, nginx);
             lab.StartController(certificates: dataPath.Certificates);
             await dataPath.MeshedAsync();
             await lab.ConvergedAsync();
@@ -134,6 +138,7 @@ internal sealed class DataPathLab : IAsyncDisposable
             }
 
             caClient?.Dispose();
+            meshRoot.Dispose();
             throw;
         }
     }
@@ -141,6 +146,9 @@ internal sealed class DataPathLab : IAsyncDisposable
     public Task MeshedAsync() => Eventually(
         async () => (await Lab.Client.GetAsync(ResourceTypes.VirtualServers, Ns, VirtualServerName))["metadata"]?["annotations"]?["meshbridge.io/status"]?.ToString() == Meshed,
         $"{Ns}/{VirtualServerName} to say \"{Meshed}\"");
+
+    /// <summary>A workload certificate for <paramref name="spiffeId"/> signed with the mesh root itself (tls.crt, tls.key PEM).</summary>
+    public (string Crt, string Key) IssueFromMeshRoot(string spiffeId) => TestRoots.Leaf(meshRoot, spiffeId);
 
     /// <summary>The Secret as the API server holds it now.</summary>
     public Task<JsonObject> SecretAsync(string name) => Lab.Client.GetAsync(ResourceTypes.Secrets, Ns, name);
@@ -255,6 +263,7 @@ internal sealed class DataPathLab : IAsyncDisposable
         await Lab.DisposeAsync();
         await Ca.DisposeAsync();
         caClient.Dispose();
+        meshRoot.Dispose();
         http.Dispose();
         work.Delete(recursive: true);
     }

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Security.Cryptography;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 
 namespace MeshBridge.Controller.Tests.DataPath;
@@ -228,7 +226,8 @@ public sealed class NginxDataPathTests
     public async Task A_client_certificate_from_another_root_is_refused_and_the_mesh_one_is_not()
     {
         await using var lab = await DataPathLab.StartAsync();
-        var (otherCrt, otherKey) = OtherRootLeaf(DataPathLab.NicSpiffeId);
+        using var otherRoot = TestRoots.Root(DataPathLab.TrustDomain);
+        var (otherCrt, otherKey) = TestRoots.Leaf(otherRoot, DataPathLab.NicSpiffeId);
 
         // The same VirtualServer, Policy and CA Secret; only the TLS Secret's certificate comes from another root
         // (same identity, same root name, independently generated key).
@@ -257,28 +256,20 @@ public sealed class NginxDataPathTests
         Assert.True(lab.Backend.Accepted >= 1);
     }
 
-    /// <summary>A root named like the mesh root (O=cluster.local) with its own key, and a leaf as istiod would issue it.</summary>
-    private static (string Crt, string Key) OtherRootLeaf(string spiffeId)
+    [Fact]
+    public async Task A_mesh_certificate_outside_the_trust_domain_is_refused()
     {
-        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var rootRequest = new CertificateRequest(new X500DistinguishedName("O=cluster.local"), rootKey, HashAlgorithmName.SHA256);
-        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
-        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        var now = DateTimeOffset.UtcNow;
-        using var root = rootRequest.CreateSelfSigned(now.AddHours(-1), now.AddYears(1));
+        await using var lab = await DataPathLab.StartAsync();
 
-        using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var leafRequest = new CertificateRequest(new X500DistinguishedName(string.Empty), leafKey, HashAlgorithmName.SHA256);
-        var names = new SubjectAlternativeNameBuilder();
-        names.AddUri(new Uri(spiffeId));
-        leafRequest.CertificateExtensions.Add(names.Build(critical: true));
-        leafRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        leafRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature | X509KeyUsageFlags.KeyEncipherment, true));
-        leafRequest.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        var serial = RandomNumberGenerator.GetBytes(16);
-        serial[0] &= 0x7F;
-        using var leaf = leafRequest.Create(root, now.AddMinutes(-2), now.AddHours(1), serial);
-        return (leaf.ExportCertificatePem() + "\n", leafKey.ExportPkcs8PrivateKeyPem() + "\n");
+        // Chained to the mesh root, but naming a workload of another trust domain.
+        var (crt, key) = lab.IssueFromMeshRoot("spiffe://other.example/ns/nginx-ingress/sa/nginx-ingress");
+        await lab.Nginx.ApplyAsync(await lab.RenderAsync(secret => secret["type"]!.GetValue<string>() != "kubernetes.io/tls" ? secret : WithData(secret, crt, key)));
+
+        var (status, body) = await lab.GetAsync(Path);
+
+        Assert.True(status == HttpStatusCode.BadGateway, $"expected 502 with a certificate outside the trust domain, got {(int)status}: {body}");
+        Assert.Equal(0, lab.Backend.Accepted);
+        Assert.Equal($"client certificate has no SPIFFE URI SAN in trust domain {DataPathLab.TrustDomain}", Assert.Single(lab.Backend.Refused.Distinct()));
     }
 
     private static JsonObject WithData(JsonObject secret, string crt, string key)
