@@ -34,6 +34,7 @@ internal sealed class DataPathLab : IAsyncDisposable
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
     private readonly KubernetesApi caClient;
+    private readonly KubernetesApi sourceClient;
     private readonly X509Certificate2 meshRoot;
     private readonly X509Certificate2 backendCertificate;
     private readonly HttpClient http = new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(20) };
@@ -49,8 +50,9 @@ internal sealed class DataPathLab : IAsyncDisposable
         this.backendCertificate = backendCertificate;
         Backend = backend;
         Nginx = nginx;
+        sourceClient = lab.NewClient();
         Certificates = new RotatingCertificateSource(
-            new IstioCaCertificateSource(lab.NewClient(), new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
+            new IstioCaCertificateSource(sourceClient, new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
             RotationClock,
             new RotationOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) });
     }
@@ -78,6 +80,7 @@ internal sealed class DataPathLab : IAsyncDisposable
         var nginx = NginxProcess.Create();
         ControllerLab? lab = null;
         KubernetesApi? caClient = null;
+
         // The mesh root is plugged in (istiod's cacerts) so the test can also sign with it.
         var meshRoot = TestRoots.Root(TrustDomain);
         LabIstioCa? ca = null;
@@ -92,7 +95,8 @@ internal sealed class DataPathLab : IAsyncDisposable
             LabMesh.EnsureServiceAccounts(lab.Server);
 
             // httpbin's sidecar gets its workload certificate from the same CA, as istio-agent would.
-            var source = new IstioCaCertificateSource(lab.NewClient(), new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System);
+            using var backendClient = lab.NewClient();
+            var source = new IstioCaCertificateSource(backendClient, new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System);
             var issued = await source.GetAsync(new MeshIdentity(new NicIdentity(Ns, Service), TrustDomain), CancellationToken.None)
                 ?? throw new InvalidOperationException("the lab CA issued no certificate for httpbin");
             using (var withKey = X509Certificate2.CreateFromPem(issued.CertificateChainPem, issued.PrivateKeyPem))
@@ -263,6 +267,7 @@ internal sealed class DataPathLab : IAsyncDisposable
         await Lab.DisposeAsync();
         await Ca.DisposeAsync();
         caClient.Dispose();
+        sourceClient.Dispose();
         meshRoot.Dispose();
         http.Dispose();
         work.Delete(recursive: true);
