@@ -6,7 +6,7 @@ public sealed class RootBundlesTests
 {
     private static string Root(string name)
     {
-        using var root = TestRoots.Create(name);
+        using var root = TestRoots.Root(name);
         return root.ExportCertificatePem();
     }
 

@@ -17,21 +17,16 @@ public sealed class SdsCertificateSourceTests : IDisposable
     private static readonly MeshIdentity Nic = new(NicIdentity.Default, "cluster.local");
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    private readonly X509Certificate2 root = TestRoots.Create("cluster.local");
+    private readonly X509Certificate2 root = TestRoots.Root("cluster.local");
 
     public void Dispose() => root.Dispose();
 
     /// <summary>What istio-agent pushes: the chain with the root appended, a key, the bundle.</summary>
     private SdsSecrets Secrets(string spiffeId, string version, X509Certificate2? signer = null)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(string.Empty, key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(spiffeId));
-        request.CertificateExtensions.Add(san.Build(critical: true));
         var issuer = signer ?? root;
-        using var leaf = request.Create(issuer, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddHours(12), RandomNumberGenerator.GetBytes(16));
-        return new SdsSecrets(leaf.ExportCertificatePem() + "\n" + issuer.ExportCertificatePem(), key.ExportPkcs8PrivateKeyPem(), root.ExportCertificatePem(), version);
+        var (crt, key) = TestRoots.Leaf(issuer, spiffeId);
+        return new SdsSecrets(crt + issuer.ExportCertificatePem(), key, root.ExportCertificatePem(), version);
     }
 
     /// <summary>Streams the test feeds: each open is a new channel; completing one with an error breaks that stream.</summary>
@@ -112,7 +107,7 @@ public sealed class SdsCertificateSourceTests : IDisposable
         Assert.Contains("serves spiffe://cluster.local/ns/meshbridge/sa/meshbridge, not " + Nic.SpiffeId, refused.Message, StringComparison.Ordinal);
         Assert.Contains("istio-agent serves only its own pod's identity", refused.Message, StringComparison.Ordinal);
 
-        using var otherRoot = TestRoots.Create("elsewhere");
+        using var otherRoot = TestRoots.Root("elsewhere");
         await pushes.Writer.WriteAsync(Secrets(Nic.SpiffeId, "3", otherRoot));
         Assert.Contains("does not chain to the mesh root", (await failures.Reader.ReadAsync().AsTask().WaitAsync(Patience)).Message, StringComparison.Ordinal);
 

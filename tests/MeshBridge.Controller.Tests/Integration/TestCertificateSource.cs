@@ -12,7 +12,7 @@ namespace MeshBridge.Controller.Tests.Integration;
 internal sealed class TestCertificateSource : ICertificateSource
 {
     private readonly Dictionary<MeshIdentity, IssuedCertificate> issued = [];
-    private readonly X509Certificate2 root = MeshBridge.Controller.Tests.Certificates.TestRoots.Create("cluster.local");
+    private readonly X509Certificate2 root = TestRoots.Root("cluster.local");
 
     public int Requests { get; private set; }
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace MeshBridge.Controller.Tests.DataPath;
+namespace MeshBridge.Controller.Tests;
 
 /// <summary>Roots and workload leaves made by the test itself, shaped as istiod makes them (reference/istio.md §3).</summary>
 internal static class TestRoots
