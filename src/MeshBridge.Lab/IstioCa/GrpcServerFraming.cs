@@ -99,10 +99,7 @@ internal static class GrpcServerFraming
             response.ContentType = ContentType;
         }
 
-        var frame = new byte[5 + message.Length];
-        BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1, 4), (uint)message.Length);
-        message.CopyTo(frame, 5);
-        await response.Body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+        await response.Body.WriteAsync(Frame(message), cancellationToken).ConfigureAwait(false);
         await response.Body.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -111,11 +108,17 @@ internal static class GrpcServerFraming
     {
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = ContentType;
+        await response.Body.WriteAsync(Frame(message), cancellationToken).ConfigureAwait(false);
+        response.AppendTrailer("grpc-status", "0");
+    }
+
+    /// <summary>A length-prefixed message: the compressed flag (0) and the big-endian length, then the bytes.</summary>
+    private static byte[] Frame(byte[] message)
+    {
         var frame = new byte[5 + message.Length];
         BinaryPrimitives.WriteUInt32BigEndian(frame.AsSpan(1, 4), (uint)message.Length);
         message.CopyTo(frame, 5);
-        await response.Body.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
-        response.AppendTrailer("grpc-status", "0");
+        return frame;
     }
 
     /// <summary>

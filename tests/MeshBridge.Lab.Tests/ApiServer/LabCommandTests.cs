@@ -19,7 +19,7 @@ public sealed class LabCommandTests
         using var lab = Process.Start(start)!;
         try
         {
-            var ready = await ReadUntilAsync(lab, "meshbridge lab: ready");
+            var ready = await LabProcess.ReadUntilAsync(lab, "meshbridge lab: ready");
             var kubectl = new Kubectl(kubeconfig, Path.Combine(directory.FullName, "cache"));
 
             var servers = await kubectl.RunAsync("get", "vs", "-n", "demo-meshed", "-o", "jsonpath={range .items[*]}{.metadata.name}={.spec.ingressClassName}={.metadata.annotations.meshbridge\\.io/mode} {end}");
@@ -50,19 +50,5 @@ public sealed class LabCommandTests
 
             directory.Delete(recursive: true);
         }
-    }
-
-    private static async Task<string> ReadUntilAsync(Process process, string marker)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.StartsWith(marker, StringComparison.Ordinal))
-            {
-                return line;
-            }
-        }
-
-        throw new InvalidOperationException($"meshbridge lab exited before printing its ready line: {await process.StandardError.ReadToEndAsync(timeout.Token)}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using MeshBridge.Lab.Tests.Support;
 
 namespace MeshBridge.Lab.Tests.Sds;
 
@@ -21,7 +22,7 @@ public sealed class LabCommandSdsTests
         using var lab = Process.Start(start)!;
         try
         {
-            var printed = await ReadUntilAsync(lab, "meshbridge lab: ready");
+            var printed = await LabProcess.ReadUntilAsync(lab, "meshbridge lab: ready");
             Assert.Contains($"lab SDS server: {socket} (spire, serving spiffe://cluster.local/ns/nginx-ingress/sa/nginx-ingress)", printed, StringComparison.Ordinal);
 
             var (client, exitCode) = await NodeSdsClient.RunAsync(socket, "--names", "spiffe://cluster.local/ns/nginx-ingress/sa/nginx-ingress,ROOTCA");
@@ -50,19 +51,4 @@ public sealed class LabCommandSdsTests
     }
 
     /// <summary>Everything printed up to and including the line starting with <paramref name="marker"/>.</summary>
-    private static async Task<string> ReadUntilAsync(Process process, string marker)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var printed = new System.Text.StringBuilder();
-        while (await process.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
-        {
-            printed.AppendLine(line);
-            if (line.StartsWith(marker, StringComparison.Ordinal))
-            {
-                return printed.ToString();
-            }
-        }
-
-        throw new InvalidOperationException($"meshbridge lab exited before printing its ready line: {printed}{await process.StandardError.ReadToEndAsync(timeout.Token)}");
-    }
 }
