@@ -22,7 +22,7 @@ namespace MeshBridge.Lab.ApiServer;
 /// validation, both Event APIs over one store, fault injection and request counters. What it does not emulate is
 /// listed in the README.
 /// </summary>
-public sealed class LabApiServer : IAsyncDisposable
+public sealed partial class LabApiServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private readonly LabCertificates certificates;
@@ -40,6 +40,7 @@ public sealed class LabApiServer : IAsyncDisposable
         AdminToken = options.AdminToken ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         Tokens = new Auth.ServiceAccountTokenIssuer(options.Time);
         endpoint = new ResourceEndpoint(Store, Catalog, options.Time, options, Tokens);
+        Rbac = new Auth.RbacAuthorizer(Store);
     }
 
     public LabApiServerOptions Options { get; }
@@ -93,27 +94,7 @@ public sealed class LabApiServer : IAsyncDisposable
     }
 
     /// <summary>A kubeconfig for this server: its CA, the admin token, namespace <c>default</c>.</summary>
-    public string Kubeconfig(string contextName = "meshbridge-lab") => $"""
-        apiVersion: v1
-        kind: Config
-        clusters:
-        - name: {contextName}
-          cluster:
-            server: {BaseAddress.ToString().TrimEnd('/')}
-            certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(CertificateAuthorityPem))}
-        users:
-        - name: lab-admin
-          user:
-            token: {AdminToken}
-        contexts:
-        - name: {contextName}
-          context:
-            cluster: {contextName}
-            user: lab-admin
-            namespace: default
-        current-context: {contextName}
-
-        """;
+    public string Kubeconfig(string contextName = "meshbridge-lab") => KubeconfigFor(contextName, "lab-admin", AdminToken, "default");
 
     public string WriteKubeconfig(string path)
     {
@@ -131,6 +112,28 @@ public sealed class LabApiServer : IAsyncDisposable
 
         return path;
     }
+
+    private string KubeconfigFor(string contextName, string userName, string token, string ns) => $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: {contextName}
+          cluster:
+            server: {BaseAddress.ToString().TrimEnd('/')}
+            certificate-authority-data: {Convert.ToBase64String(Encoding.ASCII.GetBytes(CertificateAuthorityPem))}
+        users:
+        - name: {userName}
+          user:
+            token: {token}
+        contexts:
+        - name: {contextName}
+          context:
+            cluster: {contextName}
+            user: {userName}
+            namespace: {ns}
+        current-context: {contextName}
+
+        """;
 
     /// <summary>Registers CRDs (and stores them, as <c>kubectl apply</c> of the CRD would) from YAML text.</summary>
     public void InstallCustomResourceDefinitions(string yaml, string source = "crds")
@@ -229,9 +232,10 @@ public sealed class LabApiServer : IAsyncDisposable
             return;
         }
 
-        if (!Authenticated(context))
+        var user = Authenticate(context) ?? throw new ApiError(401, "Unauthorized", "Unauthorized");
+        if (Options.EnforceRbac)
         {
-            throw new ApiError(401, "Unauthorized", "Unauthorized");
+            Authorize(user, Auth.RbacAttributes.FromHttp(context));
         }
 
         if (Document(path) is { } document)
@@ -259,21 +263,35 @@ public sealed class LabApiServer : IAsyncDisposable
             return;
         }
 
+        if (request is { Verb: "create", Resource.Group: "authorization.k8s.io" })
+        {
+            await SelfSubjectReviewAsync(request, user).ConfigureAwait(false);
+            return;
+        }
+
         await endpoint.HandleAsync(request).ConfigureAwait(false);
     }
 
-    private bool Authenticated(HttpContext context)
+    /// <summary>The admin token is <see cref="Auth.LabUser.Admin"/>; a service-account token is its account, as TokenReview says.</summary>
+    private Auth.LabUser? Authenticate(HttpContext context)
     {
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
         {
-            return false;
+            return null;
         }
 
         var token = header["Bearer ".Length..].Trim();
+        if (CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(AdminToken)))
+        {
+            return Auth.LabUser.Admin;
+        }
+
         // A service-account token authenticates only with the API server's own audience, as on a real cluster.
-        return CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(token), Encoding.UTF8.GetBytes(AdminToken)) ||
-            endpoint.Review(token, []).Status.Authenticated == true;
+        var review = endpoint.Review(token, []);
+        return review.Status is { Authenticated: true, User: { Username: { } name } user }
+            ? new Auth.LabUser(name, user.Groups ?? [])
+            : null;
     }
 
     private JsonNode? Document(string path)

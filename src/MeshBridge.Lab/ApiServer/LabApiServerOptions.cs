@@ -19,4 +19,11 @@ public sealed record LabApiServerOptions
 
     /// <summary>The bearer token of the kubeconfig the lab writes; generated when not given.</summary>
     public string? AdminToken { get; init; }
+
+    /// <summary>
+    /// Authorize every request with RBAC over the Roles, ClusterRoles and bindings in the lab (plus kube-apiserver's
+    /// default discovery and basic-user grants); the admin token is in <c>system:masters</c> and allowed everything.
+    /// Off (the default), everything authenticated is allowed.
+    /// </summary>
+    public bool EnforceRbac { get; init; }
 }

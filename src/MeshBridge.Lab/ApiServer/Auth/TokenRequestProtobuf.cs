@@ -37,7 +37,7 @@ public static class TokenRequestProtobuf
     }
 
     /// <summary>runtime.Unknown {1 typeMeta, 2 raw, 3 contentEncoding, 4 contentType}; TypeMeta {1 apiVersion, 2 kind}.</summary>
-    private static (string ApiVersion, string Kind, byte[] Raw, string ContentEncoding) ReadUnknown(ReadOnlySpan<byte> unknown)
+    internal static (string ApiVersion, string Kind, byte[] Raw, string ContentEncoding) ReadUnknown(ReadOnlySpan<byte> unknown)
     {
         string apiVersion = "", kind = "", contentEncoding = "";
         byte[] raw = [];
