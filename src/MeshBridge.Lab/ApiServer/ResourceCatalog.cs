@@ -103,6 +103,9 @@ public sealed class ResourceCatalog
         }
 
         yield return new ApiResource { Group = "coordination.k8s.io", Version = "v1", Plural = "leases", Singular = "lease", Kind = "Lease" };
+
+        // What MeshBridge's install (deploy/) brings besides Deployments and RBAC, so `kubectl apply -k` works on the lab.
+        yield return new ApiResource { Group = "policy", Version = "v1", Plural = "poddisruptionbudgets", Singular = "poddisruptionbudget", Kind = "PodDisruptionBudget", ShortNames = ["pdb"], HasGeneration = true, HasStatusSubresource = true };
         yield return new ApiResource { Group = "events.k8s.io", Version = "v1", Plural = "events", Singular = "event", Kind = "Event", ShortNames = ["ev"] };
         yield return new ApiResource { Group = "discovery.k8s.io", Version = "v1", Plural = "endpointslices", Singular = "endpointslice", Kind = "EndpointSlice" };
         yield return new ApiResource { Group = "networking.k8s.io", Version = "v1", Plural = "ingressclasses", Singular = "ingressclass", Kind = "IngressClass", Namespaced = false, HasGeneration = true };

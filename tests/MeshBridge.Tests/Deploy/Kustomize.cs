@@ -14,7 +14,7 @@ internal static class Kustomize
 {
     private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<JsonObject>>>> Renders = new(StringComparer.Ordinal);
 
-    public static string Kubectl { get; } = ResolveKubectl();
+    public static string Kubectl => MeshBridge.Testing.KubectlPath.Kubectl;
 
     /// <summary>The repository's deploy/ folder, or one of its directories.</summary>
     public static string DeployPath(params string[] parts) => Path.Combine([Repo.Root, "deploy", .. parts]);
@@ -47,21 +47,6 @@ internal static class Kustomize
         YamlScalarNode scalar => scalar.Value is null ? null : JsonValue.Create(scalar.Value),
         _ => throw new InvalidOperationException($"Unexpected YAML node {node.NodeType} at {node.Start}."),
     };
-
-    /// <summary>kubectl 1.33 is <c>$(dirname $(readlink -f $(command -v kubectl)))/kubectl.1.33</c> on this machine.</summary>
-    private static string ResolveKubectl()
-    {
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, "kubectl"))
-            .FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("kubectl is not on PATH; the install manifest tests need the real kubectl 1.33 (installed with the Google Cloud CLI).");
-        var real = File.ResolveLinkTarget(onPath, returnFinalTarget: true)?.FullName ?? Path.GetFullPath(onPath);
-        var versioned = Path.Combine(Path.GetDirectoryName(real)!, "kubectl.1.33");
-        return File.Exists(versioned)
-            ? versioned
-            : throw new InvalidOperationException($"kubectl.1.33 was not found beside {real}; the install manifest tests need the real kubectl 1.33.");
-    }
 }
 
 /// <summary>Reading rendered objects.</summary>
