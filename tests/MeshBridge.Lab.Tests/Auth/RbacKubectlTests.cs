@@ -364,6 +364,19 @@ public sealed class RbacKubectlTests
     }
 
     [Fact]
+    public async Task The_service_account_kubeconfig_runs_kubectl_as_that_service_account()
+    {
+        await using var rbac = await RbacLab.StartAsync();
+
+        var whoami = await rbac.As("nginx-ingress", "meshbridge").RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+        var admin = await rbac.Admin.RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.groups}");
+
+        Assert.Equal("""system:serviceaccount:nginx-ingress:meshbridge ["system:serviceaccounts","system:serviceaccounts:nginx-ingress","system:authenticated"]""", whoami.Succeeded().Stdout);
+        Assert.Equal("""["system:masters","system:authenticated"]""", admin.Succeeded().Stdout);
+        Assert.Empty(rbac.Server.Denials);
+    }
+
+    [Fact]
     public async Task With_EnforceRbac_off_a_service_account_may_do_anything_as_before()
     {
         await using var rbac = await RbacLab.StartAsync(enforceRbac: false);
