@@ -61,12 +61,32 @@ public sealed partial class LabApiServer
     }
 
     /// <summary>
-    /// SelfSubjectAccessReview and SelfSubjectRulesReview: the request echoed with its status, 201. With RBAC off the
+    /// SelfSubjectReview (who am I), SelfSubjectAccessReview and SelfSubjectRulesReview: the request echoed with its status, 201. With RBAC off the
     /// lab answers as kube-apiserver's AlwaysAllow authorizer does.
     /// </summary>
     private async Task SelfSubjectReviewAsync(ApiRequest request, LabUser user)
     {
         var context = request.Context;
+        if (request.Resource.Plural == "selfsubjectreviews")
+        {
+            // kubectl auth whoami: who the request authenticated as (authentication.k8s.io/v1 SelfSubjectReview).
+            await ResourceEndpoint.WriteJsonAsync(context, 201, new JsonObject
+            {
+                ["kind"] = "SelfSubjectReview",
+                ["apiVersion"] = "authentication.k8s.io/v1",
+                ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+                ["status"] = new JsonObject
+                {
+                    ["userInfo"] = new JsonObject
+                    {
+                        ["username"] = user.Name,
+                        ["groups"] = new JsonArray([.. user.Groups.Select(g => (JsonNode)JsonValue.Create(g))]),
+                    },
+                },
+            }).ConfigureAwait(false);
+            return;
+        }
+
         using var buffer = new MemoryStream();
         await context.Request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
         var protobuf = (context.Request.ContentType ?? string.Empty).Contains("protobuf", StringComparison.Ordinal);

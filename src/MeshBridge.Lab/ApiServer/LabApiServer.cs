@@ -263,7 +263,7 @@ public sealed partial class LabApiServer : IAsyncDisposable
             return;
         }
 
-        if (request is { Verb: "create", Resource.Group: "authorization.k8s.io" })
+        if (request is { Verb: "create", Resource.Group: "authorization.k8s.io" } or { Verb: "create", Resource.Plural: "selfsubjectreviews" })
         {
             await SelfSubjectReviewAsync(request, user).ConfigureAwait(false);
             return;

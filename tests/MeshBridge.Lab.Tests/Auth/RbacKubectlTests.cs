@@ -364,6 +364,44 @@ public sealed class RbacKubectlTests
     }
 
     [Fact]
+    public async Task The_service_account_kubeconfig_runs_kubectl_as_that_service_account()
+    {
+        await using var rbac = await RbacLab.StartAsync();
+
+        var whoami = await rbac.As("nginx-ingress", "meshbridge").RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.username} {.status.userInfo.groups}");
+        var admin = await rbac.Admin.RunAsync("auth", "whoami", "-o", "jsonpath={.status.userInfo.groups}");
+
+        Assert.Equal("""system:serviceaccount:nginx-ingress:meshbridge ["system:serviceaccounts","system:serviceaccounts:nginx-ingress","system:authenticated"]""", whoami.Succeeded().Stdout);
+        Assert.Equal("""["system:masters","system:authenticated"]""", admin.Succeeded().Stdout);
+        Assert.Empty(rbac.Server.Denials);
+    }
+
+    [Fact]
+    public async Task A_JSON_SelfSubjectAccessReview_names_the_binding_that_allowed_it_and_a_non_resource_path_is_forbidden_by_path()
+    {
+        await using var rbac = await RbacLab.StartAsync();
+        await rbac.ApplyAsync(VirtualServerReader);
+        using var meshbridge = rbac.Client(rbac.Server.IssueServiceAccountToken("nginx-ingress", "meshbridge"));
+
+        using var review = await meshbridge.PostAsync("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", new StringContent(
+            """{"kind":"SelfSubjectAccessReview","apiVersion":"authorization.k8s.io/v1","spec":{"resourceAttributes":{"namespace":"app","verb":"watch","group":"k8s.nginx.org","resource":"virtualservers"}}}""",
+            System.Text.Encoding.UTF8, "application/json"));
+        using var metrics = await meshbridge.GetAsync("/metrics");
+
+        Assert.Equal(HttpStatusCode.Created, review.StatusCode);
+        var status = System.Text.Json.Nodes.JsonNode.Parse(await review.Content.ReadAsStringAsync())!["status"]!;
+        Assert.True(status["allowed"]!.GetValue<bool>());
+        Assert.Equal(
+            "RBAC: allowed by ClusterRoleBinding \"vs-reader\" of ClusterRole \"vs-reader\" to ServiceAccount \"meshbridge/nginx-ingress\"",
+            status["reason"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Forbidden, metrics.StatusCode);
+        Assert.Equal(
+            """{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"forbidden: User \"system:serviceaccount:nginx-ingress:meshbridge\" cannot get path \"/metrics\"","reason":"Forbidden","details":{},"code":403}""",
+            await metrics.Content.ReadAsStringAsync());
+        Assert.Equal(new RbacDenial(RbacLab.MeshBridge, "get", "", "", "", "", "", "/metrics"), Assert.Single(rbac.Server.Denials));
+    }
+
+    [Fact]
     public async Task With_EnforceRbac_off_a_service_account_may_do_anything_as_before()
     {
         await using var rbac = await RbacLab.StartAsync(enforceRbac: false);
