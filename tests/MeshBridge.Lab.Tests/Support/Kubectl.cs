@@ -8,7 +8,7 @@ namespace MeshBridge.Lab.Tests.Support;
 /// </summary>
 internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
 {
-    public static string Path { get; } = Resolve();
+    public static string Path { get; } = MeshBridge.Testing.KubectlPath.Kubectl;
 
     public async Task<KubectlResult> RunAsync(params string[] args) => await RunWithInputAsync(null, args);
 
@@ -58,18 +58,6 @@ internal sealed class Kubectl(string kubeconfig, string cacheDirectory)
         }
 
         return Process.Start(start)!;
-    }
-
-    /// <summary>kubectl 1.33 is <c>$(dirname $(readlink -f $(command -v kubectl)))/kubectl.1.33</c> on this machine.</summary>
-    private static string Resolve()
-    {
-        var kubectl = Auth.ExternalProcess.FindOnPath("kubectl")
-            ?? throw new InvalidOperationException("kubectl is not on PATH; the lab's fidelity tests need the real kubectl 1.33 (installed with the Google Cloud CLI).");
-        var real = File.ResolveLinkTarget(kubectl, returnFinalTarget: true)?.FullName ?? System.IO.Path.GetFullPath(kubectl);
-        var versioned = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(real)!, "kubectl.1.33");
-        return File.Exists(versioned)
-            ? versioned
-            : throw new InvalidOperationException($"kubectl.1.33 was not found beside {real}; the lab's fidelity tests need the real kubectl 1.33.");
     }
 }
 
