@@ -33,7 +33,7 @@ internal static class ReportWriter
                 u.Service is null ? "-" : u.ServiceFound ? u.Service : $"{u.Service} (missing)",
                 u.Port?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 u.Protocol is null ? "-" : u.AppProtocol is not null ? $"{u.Protocol} (appProtocol)" : $"{u.Protocol} (name {u.PortName ?? "\"\""})",
-                u.PeerAuthentication is null ? "-" : $"{u.PeerAuthentication} ({u.PeerAuthenticationSource})",
+                u.PeerAuthentication is null ? "-" : $"{u.PeerAuthentication}: {u.PeerAuthenticationSource}",
                 u.HostHeader ?? "-",
                 u.XfccIdentity ?? u.XfccNote ?? "-",
             }).ToList());
