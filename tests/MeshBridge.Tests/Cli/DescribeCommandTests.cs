@@ -244,7 +244,7 @@ public sealed class DescribeCommandTests
         var run = await lab.DescribeAsync(SidecarServer);
 
         Assert.Equal(DescribeCommand.ProblemsFound, run.ExitCode);
-        Assert.Contains("  ERROR   EnrollmentConflict: VirtualServer demo-meshed/nic-meshed.example.com: metadata.annotations[\"meshbridge.io/mode\"]: NIC instance Deployment nginx-ingress/nginx-ingress-sidecar (ingress class \"nginx-sidecar\") is asked for sidecar by", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("  ERROR   EnrollmentConflict: VirtualServer demo-meshed/nic-meshed.example.com: metadata.annotations[\"meshbridge.io/mode\"]: NIC instance Deployment nginx-ingress/nginx-ingress-sidecar (ingress class \"nginx-sidecar\") is asked for ambient by VirtualServer demo-meshed/ambient.example.com; sidecar by VirtualServer demo-meshed/nic-meshed.example.com;", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("remedy: one NIC instance is enrolled one way only: serve sidecar and ambient VirtualServers from separate NIC instances", run.Stdout, StringComparison.Ordinal);
     }
 
