@@ -15,6 +15,8 @@ internal static class ClusterReader
 
     public static readonly ResourceType PeerAuthenticationsV1Beta1 = new("security.istio.io", "v1beta1", "peerauthentications", "PeerAuthentication");
 
+    public static readonly ResourceType Pods = new(string.Empty, "v1", "pods", "Pod");
+
     public static async Task<ClusterSnapshot> ReadAsync(KubernetesApi client, DiagnosticsOptions options, CancellationToken cancellationToken)
     {
         var servers = await ListAsync(client, ResourceTypes.VirtualServers, null, ModelJsonContext.Default.VirtualServer, cancellationToken).ConfigureAwait(false);
@@ -42,6 +44,7 @@ internal static class ClusterReader
         };
 
         var services = new Dictionary<string, GenericObject>(StringComparer.Ordinal);
+        var pods = new Dictionary<string, IReadOnlyList<GenericObject>>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, GenericObject>(StringComparer.Ordinal);
         foreach (var server in servers.Where(s => s.Metadata.Annotation(MeshAnnotations.Mode) is not null))
         {
@@ -54,7 +57,17 @@ internal static class ClusterReader
                 }
             }
 
-            foreach (var identity in MeshChecks.ServingInstances(server, snapshot, options.IngressWorkload).Select(i => i.Instance.Identity).Distinct())
+            var instances = MeshChecks.ServingInstances(server, snapshot, options.IngressWorkload);
+            foreach (var (workload, instance) in instances)
+            {
+                var workloadKey = MeshChecks.WorkloadKey(instance);
+                if (!pods.ContainsKey(workloadKey) && MeshChecks.PodSelector(workload) is { } selector)
+                {
+                    pods[workloadKey] = await ListAsync(client, Pods, instance.Workload.Namespace, KubernetesJsonContext.Default.GenericObject, cancellationToken, selector).ConfigureAwait(false);
+                }
+            }
+
+            foreach (var identity in instances.Select(i => i.Instance.Identity).Distinct())
             {
                 foreach (var name in new[] { EgressMtlsPolicyBuilder.TlsSecretName(identity), EgressMtlsPolicyBuilder.CaSecretName(identity) })
                 {
@@ -63,7 +76,7 @@ internal static class ClusterReader
             }
         }
 
-        return snapshot with { Services = services, Secrets = secrets };
+        return snapshot with { Services = services, Secrets = secrets, NicPods = pods };
     }
 
     private static async Task<IReadOnlyList<GenericObject>?> PeerAuthenticationsAsync(KubernetesApi client, CancellationToken cancellationToken)
@@ -93,9 +106,9 @@ internal static class ClusterReader
     }
 
     private static async Task<List<T>> ListAsync<T>(
-        KubernetesApi client, ResourceType type, string? ns, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+        KubernetesApi client, ResourceType type, string? ns, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken, string? labelSelector = null)
     {
-        var list = await client.ListAllAsync(type, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var list = await client.ListAllAsync(type, ns, new ListOptions { LabelSelector = labelSelector }, cancellationToken: cancellationToken).ConfigureAwait(false);
         return list.Items.Select((JsonObject item) => KubernetesTypedExtensions.Decode(item, typeInfo)).ToList();
     }
 }

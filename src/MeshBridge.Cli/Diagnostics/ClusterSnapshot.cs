@@ -34,6 +34,9 @@ internal sealed record ClusterSnapshot
     /// <summary>The MeshBridge Secrets egress-mtls needs, by <c>namespace/name</c> (missing ones absent).</summary>
     public IReadOnlyDictionary<string, GenericObject> Secrets { get; init; } = new Dictionary<string, GenericObject>();
 
+    /// <summary>The running pods of each NIC workload serving an annotated VirtualServer, by <c>namespace/Kind/name</c>.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<GenericObject>> NicPods { get; init; } = new Dictionary<string, IReadOnlyList<GenericObject>>();
+
     public string IstioNamespace { get; init; } = "istio-system";
 
     public GenericObject? Namespace(string? name) => Namespaces.FirstOrDefault(n => n.Metadata.Name == name);

@@ -53,6 +53,16 @@ internal static class MeshChecks
             .ToList();
     }
 
+    /// <summary><c>namespace/Kind/name</c> of a NIC instance's workload.</summary>
+    public static string WorkloadKey(NicInstance instance) => $"{instance.Workload.Namespace}/{instance.Workload.Kind}/{instance.Workload.Name}";
+
+    /// <summary>The workload's <c>spec.selector.matchLabels</c> as a label selector; null when it has none.</summary>
+    public static string? PodSelector(Workload workload) =>
+        workload.Spec?.Extra?.GetValueOrDefault("selector") is { ValueKind: JsonValueKind.Object } selector &&
+        selector.TryGetProperty("matchLabels", out var labels) && labels.ValueKind == JsonValueKind.Object && labels.EnumerateObject().Any()
+            ? string.Join(",", labels.EnumerateObject().Select(l => $"{l.Name}={l.Value}"))
+            : null;
+
     private static TransformResult Transform(ClusterSnapshot snapshot, DiagnosticsOptions options)
     {
         var workloads = snapshot.Workloads.Where(w => options.IngressWorkload is { } n
@@ -145,9 +155,12 @@ internal static class MeshChecks
     private static NicInstanceReport NicReport(Workload workload, NicInstance instance, ClusterSnapshot snapshot, string trustDomain)
     {
         var (enrollment, source) = Enrollment(workload, snapshot.Namespace(instance.Identity.Namespace));
+        var pods = snapshot.NicPods.GetValueOrDefault(WorkloadKey(instance)) ?? [];
         return new NicInstanceReport
         {
-            Workload = $"{instance.Workload.Namespace}/{instance.Workload.Kind}/{instance.Workload.Name}",
+            Workload = WorkloadKey(instance),
+            Pods = pods.Count,
+            PodsInMesh = pods.Count(InMesh),
             IngressClass = instance.IngressClass,
             ServiceAccount = instance.Identity.ToString(),
             SpiffeId = instance.Identity.SpiffeId(trustDomain),
@@ -199,6 +212,19 @@ internal static class MeshChecks
         return ("none", null);
     }
 
+    /// <summary>A pod really in the mesh: the injected <c>istio-proxy</c> (container, or native sidecar init container), or istio-cni's ambient redirection.</summary>
+    private static bool InMesh(GenericObject pod)
+    {
+        if (pod.Metadata.Annotation("ambient.istio.io/redirection") == "enabled")
+        {
+            return true;
+        }
+
+        return pod.Extra?.GetValueOrDefault("spec") is { ValueKind: JsonValueKind.Object } spec &&
+            new[] { "containers", "initContainers" }.Any(field => spec.TryGetProperty(field, out var list) && list.ValueKind == JsonValueKind.Array &&
+                list.EnumerateArray().Any(c => c.TryGetProperty("name", out var name) && name.GetString() == "istio-proxy"));
+    }
+
     private static void CheckInstances(MeshMode mode, VirtualServer server, List<NicInstanceReport> instances, Problems problems)
     {
         if (instances.Count == 0)
@@ -216,6 +242,16 @@ internal static class MeshChecks
             {
                 problems.Add(ProblemCodes.NicEnrolled, ProblemSeverity.Error, subject,
                     $"egress-mtls needs NIC outside the mesh dataplane, but its pods are enrolled in {nic.Enrollment} ({nic.EnrollmentSource})");
+            }
+            else if (mode == MeshMode.EgressMtls && nic.PodsInMesh > 0)
+            {
+                problems.Add(ProblemCodes.NicEnrolled, ProblemSeverity.Error, subject,
+                    $"egress-mtls needs NIC outside the mesh dataplane, but {nic.PodsInMesh} of its {nic.Pods} running pods are in the mesh (an istio-proxy container or ambient redirection)");
+            }
+            else if (mode.UsesClusterIP() && nic.Enrollment == mode.ToName() && nic.PodsInMesh < nic.Pods)
+            {
+                problems.Add(ProblemCodes.NicPodsNotInMesh, ProblemSeverity.Error, subject,
+                    $"the pod template enrolls NIC in {nic.Enrollment}, but {nic.Pods - nic.PodsInMesh} of its {nic.Pods} running pods are not in the mesh ({(mode == MeshMode.Sidecar ? "no istio-proxy container" : "no ambient.istio.io/redirection: enabled")})");
             }
             else if (mode.UsesClusterIP() && nic.Enrollment != mode.ToName())
             {

@@ -11,6 +11,7 @@ internal static class ProblemCodes
     public const string NicInstanceNotFound = "NicInstanceNotFound";
     public const string NicNotEnrolled = "NicNotEnrolled";
     public const string NicEnrolled = "NicEnrolled";
+    public const string NicPodsNotInMesh = "NicPodsNotInMesh";
     public const string ServiceNotFound = "ServiceNotFound";
     public const string ServicePortNotFound = "ServicePortNotFound";
     public const string PortProtocolUndeclared = "PortProtocolUndeclared";
@@ -37,6 +38,7 @@ internal static class ProblemCodes
             $"MeshBridge has no certificate from the Istio CA yet: check 'meshbridge run' logs and 'kubectl get events -n {ns}' (CertificatePending), and that it may create serviceaccounts/token for NIC's service account",
         NicInstanceNotFound => "create an IngressClass of controller nginx.org/ingress-controller and run NIC with -ingress-class for it, or set spec.ingressClassName to a class NIC serves (or pass --ingress-workload)",
         NicNotEnrolled => $"is 'meshbridge run' running? it labels NIC's pod template (check 'kubectl get events -n {ns}'); the NIC pods restart to pick up the enrollment",
+        NicPodsNotInMesh => "the pods started before the enrollment, or injection failed: restart them ('kubectl rollout restart') and check the sidecar injector (sidecar) or istio-cni and ztunnel (ambient)",
         NicEnrolled => "egress-mtls needs NIC outside the mesh dataplane: remove the injection/ambient label from NIC's pod template or namespace, or use mode sidecar/ambient",
         ServiceNotFound => "create the Service, or fix the upstream's service",
         ServicePortNotFound => "set the upstream's port to a port of the Service (the Service port, not the targetPort)",

@@ -20,6 +20,7 @@ internal static class ReportWriter
         {
             Field(output, "NIC instance", $"{nic.Workload} (class {nic.IngressClass}, service account {nic.ServiceAccount})");
             Field(output, "  identity", nic.SpiffeId);
+            Field(output, "  pods", nic.Pods == 0 ? "none running" : $"{nic.Pods} running, {nic.PodsInMesh} in the mesh");
             Field(output, "  enrollment", nic.EnrollmentSource is null ? nic.Enrollment : $"{nic.Enrollment} ({nic.EnrollmentSource}{(nic.EnrolledByMeshBridge ? ", set by MeshBridge" : string.Empty)})");
         }
 

@@ -51,6 +51,12 @@ internal sealed record NicInstanceReport
     /// <summary>The label that decides <see cref="Enrollment"/> (e.g. <c>pod label sidecar.istio.io/inject=true</c>); null for none.</summary>
     public string? EnrollmentSource { get; init; }
 
+    /// <summary>NIC's running pods (those its selector matches).</summary>
+    public int Pods { get; init; }
+
+    /// <summary>Of <see cref="Pods"/>, those really in the mesh: an <c>istio-proxy</c> container, or ztunnel redirection (<c>ambient.istio.io/redirection: enabled</c>).</summary>
+    public int PodsInMesh { get; init; }
+
     /// <summary>Whether MeshBridge's <c>meshbridge.io/applied</c> record is on the workload.</summary>
     public bool EnrolledByMeshBridge { get; init; }
 }

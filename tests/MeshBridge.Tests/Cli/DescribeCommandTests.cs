@@ -174,6 +174,53 @@ public sealed class DescribeCommandTests
     }
 
     [Fact]
+    public async Task A_running_NIC_pod_without_the_sidecar_is_caught_though_the_template_is_enrolled()
+    {
+        await using var lab = await StartAsync(converged: true);
+        lab.Create("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: nginx-ingress-sidecar-new
+              namespace: nginx-ingress
+              labels: {app: nginx-ingress-sidecar, sidecar.istio.io/inject: "true"}
+            spec:
+              containers:
+              - {name: nginx-ingress, image: nginx/nginx-ingress:5.5.4}
+              - {name: istio-proxy, image: istio/proxyv2}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: nginx-ingress-sidecar-old
+              namespace: nginx-ingress
+              labels: {app: nginx-ingress-sidecar}
+            spec:
+              containers:
+              - {name: nginx-ingress, image: nginx/nginx-ingress:5.5.4}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: unrelated
+              namespace: nginx-ingress
+              labels: {app: other}
+            spec:
+              containers:
+              - {name: other, image: busybox}
+            """);
+
+        var run = await lab.DescribeAsync(SidecarServer, "-o", "json");
+
+        Assert.Equal(DescribeCommand.ProblemsFound, run.ExitCode);
+        var report = Json(run);
+        Assert.Equal(2, report["nicInstances"]![0]!["pods"]!.GetValue<int>());
+        Assert.Equal(1, report["nicInstances"]![0]!["podsInMesh"]!.GetValue<int>());
+        Assert.Equal(["NicPodsNotInMesh"], Codes(report));
+        Assert.Contains("1 of its 2 running pods are not in the mesh (no istio-proxy container)", Problem(report, "NicPodsNotInMesh")["message"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Without_a_controller_run_the_sidecar_VirtualServer_is_neither_meshed_nor_enrolled()
     {
         await using var lab = await StartAsync(converged: false);
