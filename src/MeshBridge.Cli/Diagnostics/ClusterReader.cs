@@ -45,6 +45,7 @@ internal static class ClusterReader
 
         var services = new Dictionary<string, GenericObject>(StringComparer.Ordinal);
         var pods = new Dictionary<string, IReadOnlyList<GenericObject>>(StringComparer.Ordinal);
+        var forbidden = new HashSet<string>(StringComparer.Ordinal);
         var secrets = new Dictionary<string, GenericObject>(StringComparer.Ordinal);
         foreach (var server in servers.Where(s => s.Metadata.Annotation(MeshAnnotations.Mode) is not null))
         {
@@ -63,7 +64,14 @@ internal static class ClusterReader
                 var workloadKey = MeshChecks.WorkloadKey(instance);
                 if (!pods.ContainsKey(workloadKey) && MeshChecks.PodSelector(workload) is { } selector)
                 {
-                    pods[workloadKey] = await ListAsync(client, Pods, instance.Workload.Namespace, KubernetesJsonContext.Default.GenericObject, cancellationToken, selector).ConfigureAwait(false);
+                    try
+                    {
+                        pods[workloadKey] = await ListAsync(client, Pods, instance.Workload.Namespace, KubernetesJsonContext.Default.GenericObject, cancellationToken, selector).ConfigureAwait(false);
+                    }
+                    catch (KubernetesException e) when (e.StatusCode == System.Net.HttpStatusCode.Forbidden)
+                    {
+                        // Without list on pods, the pod template and namespace labels still tell the enrollment.
+                    }
                 }
             }
 
@@ -71,12 +79,19 @@ internal static class ClusterReader
             {
                 foreach (var name in new[] { EgressMtlsPolicyBuilder.TlsSecretName(identity), EgressMtlsPolicyBuilder.CaSecretName(identity) })
                 {
-                    await GetIntoAsync(client, ResourceTypes.Secrets, $"{ns}/{name}", secrets, cancellationToken).ConfigureAwait(false);
+                    try
+                    {
+                        await GetIntoAsync(client, ResourceTypes.Secrets, $"{ns}/{name}", secrets, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (KubernetesException e) when (e.StatusCode == System.Net.HttpStatusCode.Forbidden)
+                    {
+                        forbidden.Add($"{ns}/{name}");
+                    }
                 }
             }
         }
 
-        return snapshot with { Services = services, Secrets = secrets, NicPods = pods };
+        return snapshot with { Services = services, Secrets = secrets, NicPods = pods, ForbiddenSecrets = forbidden };
     }
 
     private static async Task<IReadOnlyList<GenericObject>?> PeerAuthenticationsAsync(KubernetesApi client, CancellationToken cancellationToken)

@@ -34,6 +34,9 @@ internal sealed record ClusterSnapshot
     /// <summary>The MeshBridge Secrets egress-mtls needs, by <c>namespace/name</c> (missing ones absent).</summary>
     public IReadOnlyDictionary<string, GenericObject> Secrets { get; init; } = new Dictionary<string, GenericObject>();
 
+    /// <summary>The Secrets (<c>namespace/name</c>) the caller may not read: describe says so rather than calling them missing.</summary>
+    public IReadOnlySet<string> ForbiddenSecrets { get; init; } = new HashSet<string>();
+
     /// <summary>The running pods of each NIC workload serving an annotated VirtualServer, by <c>namespace/Kind/name</c>.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<GenericObject>> NicPods { get; init; } = new Dictionary<string, IReadOnlyList<GenericObject>>();
 

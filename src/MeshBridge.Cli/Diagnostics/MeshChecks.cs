@@ -402,6 +402,12 @@ internal static class MeshChecks
         }
 
         var secretKey = $"{ns}/{EgressMtlsPolicyBuilder.TlsSecretName(identity)}";
+        if (snapshot.ForbiddenSecrets.Contains(secretKey))
+        {
+            problems.Add(ProblemCodes.SecretForbidden, ProblemSeverity.Warning, $"Secret {secretKey}", "you may not read this Secret, so its certificate was not checked");
+            return new CertificateReport { Secret = secretKey, Found = true };
+        }
+
         var (report, unreadable) = CertificateInspector.Inspect(secretKey, snapshot.Secrets.GetValueOrDefault(secretKey), now);
         var subject = $"Secret {secretKey}";
         var expected = identity.SpiffeId(trustDomain);
@@ -434,7 +440,7 @@ internal static class MeshChecks
         }
 
         var caKey = $"{ns}/{EgressMtlsPolicyBuilder.CaSecretName(identity)}";
-        if (!snapshot.Secrets.ContainsKey(caKey))
+        if (!snapshot.Secrets.ContainsKey(caKey) && !snapshot.ForbiddenSecrets.Contains(caKey))
         {
             problems.Add(ProblemCodes.CertificateMissing, ProblemSeverity.Error, $"Secret {caKey}", "the mesh root bundle Secret (nginx.org/ca) does not exist");
         }

@@ -23,6 +23,7 @@ internal static class ProblemCodes
     public const string PolicyNotReferenced = "PolicyNotReferenced";
     public const string CertificateMissing = "CertificateMissing";
     public const string CertificateUnreadable = "CertificateUnreadable";
+    public const string SecretForbidden = "SecretForbidden";
     public const string CertificateExpired = "CertificateExpired";
     public const string CertificateIdentityMismatch = "CertificateIdentityMismatch";
     public const string CertificateRenewalOverdue = "CertificateRenewalOverdue";
@@ -46,6 +47,7 @@ internal static class ProblemCodes
         PeerAuthenticationNotStrict => "apply a STRICT PeerAuthentication for the backend's namespace (see istio/peer-authentication-strict.yaml); plain NGINX mTLS is not terminated under PERMISSIVE",
         PeerAuthenticationDisabled => "remove the DISABLE PeerAuthentication (or its portLevelMtls entry) so the backend's sidecar terminates mesh mTLS",
         PeerAuthenticationNotServed => "install Istio (security.istio.io PeerAuthentication is not served), or check the kubeconfig points at the mesh's cluster",
+        SecretForbidden => $"run describe as someone who may get Secrets in namespace {ns} to check the certificate",
         CertificateUnreadable or CertificateIdentityMismatch => $"delete the Secret so MeshBridge writes a fresh one, and check 'meshbridge run' logs and 'kubectl get events -n {ns}'",
         CertificateExpired or CertificateRenewalOverdue => $"check 'meshbridge run' logs and the CertificateRenewalFailed events ('kubectl get events -n {ns} --field-selector reason=CertificateRenewalFailed')",
         MeshConfigInvalid => "fix data.mesh of Istio's ConfigMap (istio or istio-<rev>) so istiod and MeshBridge agree on the trust domain",
