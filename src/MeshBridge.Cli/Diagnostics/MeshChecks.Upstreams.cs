@@ -99,7 +99,7 @@ internal static partial class MeshChecks
             _ when !isHttp => (null, "none: the port is not declared HTTP, so the sidecar proxies TCP"),
             MeshMode.EgressMtls when paMode != PeerAuthenticationResolver.Strict => (null, "none: the backend does not terminate NGINX's mTLS unless STRICT"),
             MeshMode.Sidecar when paMode == PeerAuthenticationResolver.Disable => (null, "none: mTLS is disabled at the backend"),
-            _ => (nicSpiffeId, nicSpiffeId is null ? "none: no NIC instance" : "the last XFCC element's URI="),
+            _ => (nicSpiffeId, nicSpiffeId is null ? "none: no NIC instance" : "the URI= of the last XFCC element"),
         };
         return report with { PeerAuthentication = paMode, PeerAuthenticationSource = paSource, XfccIdentity = xfcc, XfccNote = note };
     }

@@ -6,6 +6,10 @@ namespace MeshBridge.Cli.Diagnostics;
 /// </summary>
 internal sealed record VirtualServerReport
 {
+    /// <summary>The version of this JSON shape; it changes only when a field is renamed or removed.</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public int SchemaVersion => 1;
+
     public required string Namespace { get; init; }
 
     public required string Name { get; init; }

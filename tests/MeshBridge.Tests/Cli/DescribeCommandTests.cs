@@ -45,6 +45,7 @@ public sealed class DescribeCommandTests
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var report = Json(run);
+        Assert.Equal(1, report["schemaVersion"]!.GetValue<int>());
         Assert.Equal("sidecar", report["mode"]!.GetValue<string>());
         Assert.Equal("Meshed: sidecar", report["status"]!.GetValue<string>());
         var nic = report["nicInstances"]!.AsArray().Single()!;

@@ -49,6 +49,7 @@ public sealed class DoctorCommandTests
         Assert.Contains("          remedy: apply a STRICT PeerAuthentication for the backend's namespace", run.Stdout, StringComparison.Ordinal);
         Assert.EndsWith("\n2 VirtualServers, 2 errors, 0 warnings.\n", run.Stdout, StringComparison.Ordinal);
 
+        Assert.Equal(1, json["schemaVersion"]!.GetValue<int>());
         var servers = json["virtualServers"]!.AsArray();
         Assert.Equal(["nic-meshed.example.com", "nic.example.com"], servers.Select(s => s!["name"]!.GetValue<string>()));
         Assert.Equal("NicNotEnrolled", servers[0]!["problems"]![0]!["code"]!.GetValue<string>());
