@@ -18,6 +18,8 @@ public static class CliApp
         root.Subcommands.Add(RunCommand.Create(console));
         root.Subcommands.Add(LabCommand.Create(console));
         root.Subcommands.Add(CertificateCommand.Create(console));
+        root.Subcommands.Add(DescribeCommand.Create(console));
+        root.Subcommands.Add(DoctorCommand.Create(console));
         root.Subcommands.Add(VersionCommand.Create(console));
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
