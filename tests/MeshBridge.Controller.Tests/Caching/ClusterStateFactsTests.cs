@@ -15,7 +15,7 @@ public sealed class ClusterStateFactsTests
     public async Task ClusterState_reports_a_new_trust_domain_revision_and_namespace_selection_after_API_changes()
     {
         await using var lab = await ControllerLab.StartAsync();
-        using var client = lab.NewClient();
+        using var client = lab.NewMeshBridgeClient();
         var state = new ClusterState(client, new ControllerOptions { NamespaceSelector = LabelSelector.Parse("meshbridge.io/enabled in (yes)") });
         using var stop = new CancellationTokenSource();
         var informers = state.RunAsync(stop.Token);
@@ -59,7 +59,7 @@ public sealed class ClusterStateFactsTests
     {
         await using var lab = await ControllerLab.StartAsync();
         await MergePatchAsync(lab.Client, ResourceTypes.Namespaces, null, "nginx-ingress", """{"metadata":{"labels":{"istio.io/rev":"canary"}}}""");
-        using var client = lab.NewClient();
+        using var client = lab.NewMeshBridgeClient();
         var flagged = new ClusterState(client, new ControllerOptions { IstioRevision = "stable", IstioNamespace = "istio-system" });
         using var stop = new CancellationTokenSource();
         var informers = flagged.RunAsync(stop.Token);

@@ -50,7 +50,7 @@ internal sealed class DataPathLab : IAsyncDisposable
         this.backendCertificate = backendCertificate;
         Backend = backend;
         Nginx = nginx;
-        sourceClient = lab.NewClient();
+        sourceClient = lab.NewMeshBridgeClient();
         Certificates = new RotatingCertificateSource(
             new IstioCaCertificateSource(sourceClient, new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
             RotationClock,

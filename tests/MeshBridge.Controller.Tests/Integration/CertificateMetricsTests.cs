@@ -20,7 +20,7 @@ public sealed class CertificateMetricsTests
         var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var stop = new CancellationTokenSource();
         using var http = new HttpClient();
-        var running = Task.Run(() => ControllerHost.RunAsync(lab.NewClient(), new ControllerOptions(), new ControllerHostOptions
+        var running = Task.Run(() => ControllerHost.RunAsync(lab.NewMeshBridgeClient(), new ControllerOptions(), new ControllerHostOptions
         {
             Operations = new OperationsServerOptions { MetricsBindAddress = "127.0.0.1:0", HealthProbeBindAddress = "127.0.0.1:0" },
         }, certificates, (metrics, _) => listening.TrySetResult(metrics!), stop.Token));

@@ -36,7 +36,7 @@ public sealed class EgressMtlsIstioCaTests
             this.caClient = caClient;
             Ca = ca;
             Certificates = new RotatingCertificateSource(
-                new IstioCaCertificateSource(lab.NewClient(), new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
+                new IstioCaCertificateSource(lab.NewMeshBridgeClient(), new IstioCaSourceOptions { AddressOverride = $"127.0.0.1:{ca.Port}", ServerName = LabIstioCa.ServerName }, TimeProvider.System),
                 TimeProvider.System,
                 rotation ?? new RotationOptions { InitialBackoff = TimeSpan.FromMilliseconds(50), MaxBackoff = TimeSpan.FromMilliseconds(200) });
         }

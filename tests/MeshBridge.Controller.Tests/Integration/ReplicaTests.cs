@@ -11,7 +11,7 @@ public sealed class ReplicaTests
     public async Task Two_replicas_elect_one_leader_that_converges_and_the_other_takes_over_when_it_stops()
     {
         await using var lab = await ControllerLab.StartAsync();
-        await lab.Client.CreateAsync(ResourceTypes.Namespaces, null, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "meshbridge-system" } });
+        // Namespace meshbridge-system comes with the install (deploy/), as do the Lease rights the replicas need.
         var first = new HostedReplica(lab, "replica-a");
         var second = new HostedReplica(lab, "replica-b");
 
@@ -70,7 +70,7 @@ public sealed class ReplicaTests
 
         public void Start()
         {
-            var client = lab.NewClient();
+            var client = lab.NewMeshBridgeClient();
             running = Task.Run(() => ControllerHost.RunAsync(client, new ControllerOptions(), new ControllerHostOptions
             {
                 LeaderElect = true,

@@ -11,7 +11,7 @@ public sealed class EventRecorderTests
     public async Task Recording_queues_without_writing_and_a_stop_flushes_the_queue_once_per_distinct_event()
     {
         await using var lab = await ControllerLab.StartAsync();
-        var recorder = new EventRecorder(lab.NewClient(), "test", TimeProvider.System);
+        var recorder = new EventRecorder(lab.NewMeshBridgeClient(), "test", TimeProvider.System);
         var regarding = new ResourceKey("VirtualServer", "demo-meshed", "nic.example.com");
         async Task<List<System.Text.Json.Nodes.JsonObject>> Recorded() =>
             (await lab.Client.ListAsync(ResourceTypes.Events, "demo-meshed")).Items.Where(e => e["reportingInstance"]?.ToString() == "test").ToList();

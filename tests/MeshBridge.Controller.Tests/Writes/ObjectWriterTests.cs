@@ -12,7 +12,7 @@ public sealed class ObjectWriterTests
     public async Task The_version_its_own_patch_produced_is_recognised_once_and_no_other()
     {
         await using var lab = await ControllerLab.StartAsync();
-        var writer = new ObjectWriter(lab.NewClient(), "meshbridge");
+        var writer = new ObjectWriter(lab.NewMeshBridgeClient(), "meshbridge");
         VirtualServer Read(System.Text.Json.Nodes.JsonObject o) => o.Deserialize(ModelJsonContext.Default.VirtualServer)!;
         var before = Read(await lab.Client.GetAsync(ResourceTypes.VirtualServers, "demo-meshed", "nic-meshed.example.com"));
         var changed = before with { Metadata = before.Metadata with { Annotations = new Dictionary<string, string> { ["meshbridge.io/mode"] = "none" } } };
