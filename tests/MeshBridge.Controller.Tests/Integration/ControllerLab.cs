@@ -52,12 +52,21 @@ internal sealed class ControllerLab : IAsyncDisposable
         }
 
         var directory = Directory.CreateTempSubdirectory("meshbridge-controller-");
+        return new ControllerLab(server, directory, await InstallAsync(server, directory));
+    }
+
+    /// <summary>
+    /// Installs deploy/overlays/egress-mtls into the lab as a user does, with the real <c>kubectl apply -k</c>; returns the
+    /// admin kubeconfig written into <paramref name="directory"/>.
+    /// </summary>
+    public static async Task<string> InstallAsync(LabApiServer server, DirectoryInfo directory)
+    {
         var kubeconfig = server.WriteKubeconfig(Path.Combine(directory.FullName, "kubeconfig"));
         var overlay = Path.Combine(TeamFolder.RepositoryRoot, "deploy", "overlays", "egress-mtls");
         var (exit, stdout, stderr) = await ChildProcess.RunAsync(
             KubectlPath.Kubectl, directory.FullName, ["--kubeconfig", kubeconfig, "apply", "-k", overlay], "kubectl 1.33", TimeSpan.FromSeconds(60));
         Assert.True(exit == 0, $"kubectl apply -k {overlay} failed ({exit}):\n{stdout}\n{stderr}");
-        return new ControllerLab(server, directory, kubeconfig);
+        return kubeconfig;
     }
 
     /// <summary>A client as MeshBridge: its service account, under the installed RBAC.</summary>

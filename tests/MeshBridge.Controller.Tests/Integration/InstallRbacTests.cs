@@ -125,11 +125,7 @@ public sealed class InstallRbacTests
             var server = await LabApiServer.StartAsync(new LabApiServerOptions { EnforceRbac = true });
             LabScenarios.Load(server, "seed");
             var directory = Directory.CreateTempSubdirectory("meshbridge-rbac-");
-            var kubeconfig = server.WriteKubeconfig(Path.Combine(directory.FullName, "admin.kubeconfig"));
-            var overlay = Path.Combine(TeamFolder.RepositoryRoot, "deploy", "overlays", "egress-mtls");
-            var (exit, stdout, stderr) = await ChildProcess.RunAsync(
-                KubectlPath.Kubectl, directory.FullName, ["--kubeconfig", kubeconfig, "apply", "-k", overlay], "kubectl 1.33", TimeSpan.FromSeconds(60));
-            Assert.True(exit == 0, $"kubectl apply -k {overlay} failed ({exit}):\n{stdout}\n{stderr}");
+            var kubeconfig = await ControllerLab.InstallAsync(server, directory);
             return new Installed(server, directory, new KubernetesApi(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)));
         }
 

@@ -64,16 +64,7 @@ public sealed class DescribeCommandTests
     public async Task A_PERMISSIVE_namespace_policy_fails_egress_mtls_with_a_STRICT_remedy()
     {
         await using var lab = await StartAsync(converged: true);
-        lab.Create("""
-            apiVersion: security.istio.io/v1
-            kind: PeerAuthentication
-            metadata:
-              name: default
-              namespace: demo-meshed
-            spec:
-              mtls:
-                mode: PERMISSIVE
-            """);
+        lab.MakeBackendPermissive();
 
         var egress = await lab.DescribeAsync(EgressServer, "-o", "json");
         var sidecar = await lab.DescribeAsync(SidecarServer);

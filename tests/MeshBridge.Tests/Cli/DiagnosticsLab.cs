@@ -65,6 +65,18 @@ internal sealed class DiagnosticsLab : IAsyncDisposable
         Server.Store.Update(key, obj, hasGeneration: resource.StartsWith("apps/", StringComparison.Ordinal) || resource.StartsWith("k8s.nginx.org/", StringComparison.Ordinal));
     }
 
+    /// <summary>A namespace-wide PERMISSIVE PeerAuthentication <c>default</c> in the backend's namespace.</summary>
+    public void MakeBackendPermissive() => Create("""
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata:
+          name: default
+          namespace: demo-meshed
+        spec:
+          mtls:
+            mode: PERMISSIVE
+        """);
+
     public void Create(string yaml)
     {
         foreach (var document in MeshBridge.Manifests.ManifestReader.Read(yaml, "test").Where(d => d.Node is JsonObject))

@@ -26,16 +26,7 @@ public sealed class DoctorCommandTests
     public async Task A_broken_cluster_lists_each_VirtualServer_s_codes_then_the_remedies_and_exits_1()
     {
         await using var lab = await StartAsync(converged: true);
-        lab.Create("""
-            apiVersion: security.istio.io/v1
-            kind: PeerAuthentication
-            metadata:
-              name: default
-              namespace: demo-meshed
-            spec:
-              mtls:
-                mode: PERMISSIVE
-            """);
+        lab.MakeBackendPermissive();
         lab.Edit("apps/v1/deployments", "nginx-ingress", "nginx-ingress-sidecar",
             d => d["spec"]!["template"]!["metadata"]!["labels"]!.AsObject().Remove("sidecar.istio.io/inject"));
 

@@ -21,12 +21,7 @@ public sealed class IstioExamplesTests
     public async Task The_examples_fix_a_PERMISSIVE_backend_and_an_undeclared_port_and_admit_NIC()
     {
         await using var lab = await DiagnosticsLab.StartAsync(converged: true);
-        lab.Create("""
-            apiVersion: security.istio.io/v1
-            kind: PeerAuthentication
-            metadata: {name: default, namespace: demo-meshed}
-            spec: {mtls: {mode: PERMISSIVE}}
-            """);
+        lab.MakeBackendPermissive();
         lab.Edit("v1/services", DiagnosticsLab.Namespace, "httpbin", s => s["spec"]!["ports"]![0]!["name"] = "web");
         var broken = await lab.DescribeAsync(DiagnosticsLab.EgressServer, "-o", "json");
         Assert.Equal(1, broken.ExitCode);
