@@ -210,9 +210,10 @@ public sealed class MeshController
 
                 queue.AddRateLimited(key);
             }
-            catch (OperationCanceledException)
+            catch (Exception e) when (cancellationToken.IsCancellationRequested && e is KubernetesException or HttpRequestException or OperationCanceledException)
             {
-                // Shutting down.
+                // Shutting down (leadership lost, SIGTERM): the reconcile in flight is abandoned, whether its request was
+                // cancelled or answered with a failure meanwhile; whoever runs next reconciles the key again.
             }
             finally
             {
