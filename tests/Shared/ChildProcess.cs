@@ -38,6 +38,33 @@ public static class ChildProcess
     }
 
     /// <summary>Stops a long-running peer (a stand-in server): closes its input, kills its tree, waits for it to go.</summary>
+    /// <summary>
+    /// Collects <paramref name="process"/>'s standard error into <paramref name="stderr"/> (under <paramref name="gate"/>),
+    /// starts reading both streams (wire OutputDataReceived first), and waits until <paramref name="ready"/> completes;
+    /// fails with what it printed on standard error if the process exits first.
+    /// </summary>
+    public static async Task WaitUntilReadyAsync(Process process, Task ready, System.Text.StringBuilder stderr, Lock gate, string what, TimeSpan timeout)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (gate)
+            {
+                stderr.AppendLine(e.Data);
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var exited = process.WaitForExitAsync();
+        if (await Task.WhenAny(ready, exited).WaitAsync(timeout) == exited)
+        {
+            lock (gate)
+            {
+                throw new InvalidOperationException($"{what} exited with {process.ExitCode}: {stderr}");
+            }
+        }
+    }
+
     public static async Task StopAsync(Process? process)
     {
         if (process is null)

@@ -136,23 +136,7 @@ internal sealed class IstiodStandIn : IAsyncDisposable
                 listening.TrySetResult(e.Data["listening ".Length..]);
             }
         };
-        _node.ErrorDataReceived += (_, e) =>
-        {
-            lock (_gate)
-            {
-                _stderr.AppendLine(e.Data);
-            }
-        };
-        _node.BeginOutputReadLine();
-        _node.BeginErrorReadLine();
-        var exited = _node.WaitForExitAsync();
-        if (await Task.WhenAny(listening.Task, exited).WaitAsync(StartTimeout) == exited)
-        {
-            lock (_gate)
-            {
-                throw new InvalidOperationException($"The stand-in istiod exited with {_node.ExitCode}: {_stderr}");
-            }
-        }
+        await ChildProcess.WaitUntilReadyAsync(_node, listening.Task, _stderr, _gate, "The stand-in istiod", StartTimeout);
 
         Address = "127.0.0.1:" + int.Parse(await listening.Task, CultureInfo.InvariantCulture).ToString(CultureInfo.InvariantCulture);
     }

@@ -188,23 +188,7 @@ internal sealed class SdsStandIn : IAsyncDisposable
                 listening.TrySetResult();
             }
         };
-        _node.ErrorDataReceived += (_, e) =>
-        {
-            lock (_gate)
-            {
-                _stderr.AppendLine(e.Data);
-            }
-        };
-        _node.BeginOutputReadLine();
-        _node.BeginErrorReadLine();
-        var exited = _node.WaitForExitAsync();
-        if (await Task.WhenAny(listening.Task, exited).WaitAsync(StartTimeout) == exited)
-        {
-            lock (_gate)
-            {
-                throw new InvalidOperationException($"The SDS stand-in exited with {_node.ExitCode}: {_stderr}");
-            }
-        }
+        await ChildProcess.WaitUntilReadyAsync(_node, listening.Task, _stderr, _gate, "The SDS stand-in", StartTimeout);
     }
 
     /// <summary>An ECDSA root with its key, as istiod's self-signed one.</summary>
