@@ -36,9 +36,9 @@ internal sealed class DiagnosticsLab : IAsyncDisposable
 
     public string Kubeconfig { get; }
 
-    public static async Task<DiagnosticsLab> StartAsync(bool converged)
+    public static async Task<DiagnosticsLab> StartAsync(bool converged, bool enforceRbac = false)
     {
-        var server = await LabApiServer.StartAsync();
+        var server = await LabApiServer.StartAsync(new LabApiServerOptions { EnforceRbac = enforceRbac });
         LabScenarios.Load(server, "seed");
         var lab = new DiagnosticsLab(server, Directory.CreateTempSubdirectory("meshbridge-describe-"));
         if (converged)
