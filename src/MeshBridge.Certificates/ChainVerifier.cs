@@ -35,25 +35,14 @@ public sealed class ChainVerifier(TimeProvider time)
     /// <exception cref="CertificateVerificationException">The reason the certificate is unusable.</exception>
     public VerifiedCertificate Verify(IssuedChain chain, CertificateSigningRequest request, string meshRootsPem)
     {
-        ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(request);
-        var leaf = chain.Leaf;
-        var now = time.GetUtcNow();
-        var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime());
-        var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime());
-
-        CheckIdentity(leaf, request.SpiffeId);
-        CheckKey(leaf, request);
-        CheckValidity(now, notBefore, notAfter);
-        CheckChain(chain, meshRootsPem, now);
-
-        return new VerifiedCertificate(
+        return Verify(
+            chain,
             request.SpiffeId,
-            chain.CertificateChainPem(),
+            request.ExportSubjectPublicKeyInfo,
+            $"public key does not match the CSR key: the issued certificate (serial {chain?.Leaf.SerialNumber}) certifies another key",
             request.ExportPrivateKeyPem(),
-            chain.RootBundlePem(),
-            notBefore,
-            notAfter);
+            meshRootsPem);
     }
 
     /// <summary>
@@ -64,18 +53,27 @@ public sealed class ChainVerifier(TimeProvider time)
     /// <exception cref="CertificateVerificationException">The reason the certificate is unusable.</exception>
     public VerifiedCertificate Verify(IssuedChain chain, string spiffeId, string privateKeyPem, string meshRootsPem)
     {
-        ArgumentNullException.ThrowIfNull(chain);
         ArgumentException.ThrowIfNullOrEmpty(spiffeId);
         ArgumentNullException.ThrowIfNull(privateKeyPem);
+        return Verify(
+            chain, spiffeId, () => PublicKeyOf(privateKeyPem), $"the private key does not belong to the certificate (serial {chain?.Leaf.SerialNumber})", privateKeyPem, meshRootsPem);
+    }
+
+    /// <summary>Both checks in one order: identity, key, validity, chain to the mesh root; then what to write.</summary>
+    private VerifiedCertificate Verify(IssuedChain? chain, string spiffeId, Func<byte[]> subjectPublicKeyInfo, string keyMismatch, string privateKeyPem, string meshRootsPem)
+    {
+        ArgumentNullException.ThrowIfNull(chain);
         var leaf = chain.Leaf;
         var now = time.GetUtcNow();
         var notBefore = new DateTimeOffset(leaf.NotBefore.ToUniversalTime());
         var notAfter = new DateTimeOffset(leaf.NotAfter.ToUniversalTime());
 
         CheckIdentity(leaf, spiffeId);
-        if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(PublicKeyOf(privateKeyPem)))
+
+        // DER is canonical, so the same named-curve key encodes to the same SubjectPublicKeyInfo bytes.
+        if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(subjectPublicKeyInfo()))
         {
-            throw new CertificateVerificationException($"the private key does not belong to the certificate (serial {leaf.SerialNumber})");
+            throw new CertificateVerificationException(keyMismatch);
         }
 
         CheckValidity(now, notBefore, notAfter);
@@ -122,16 +120,6 @@ public sealed class ChainVerifier(TimeProvider time)
             1 => $"URI SAN {uris[0]} is not the identity asked for {expected}",
             _ => $"the issued certificate has {uris.Count} URI SANs ({string.Join(", ", uris)}); expected exactly the identity asked for {expected}",
         });
-    }
-
-    private static void CheckKey(X509Certificate2 leaf, CertificateSigningRequest request)
-    {
-        // DER is canonical, so the same named-curve key encodes to the same SubjectPublicKeyInfo bytes.
-        if (!leaf.PublicKey.ExportSubjectPublicKeyInfo().AsSpan().SequenceEqual(request.ExportSubjectPublicKeyInfo()))
-        {
-            throw new CertificateVerificationException(
-                $"public key does not match the CSR key: the issued certificate (serial {leaf.SerialNumber}) certifies another key");
-        }
     }
 
     private static void CheckValidity(DateTimeOffset now, DateTimeOffset notBefore, DateTimeOffset notAfter)

@@ -51,7 +51,7 @@ public sealed class SdsCertificateSource : ICertificateSource, ICertificateLifec
     public async Task<IssuedCertificate?> GetAsync(MeshIdentity identity, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(identity);
-        var stream = streams.GetOrAdd(identity, Open);
+        var stream = Open(identity);
         var deadline = time.GetUtcNow() + options.FirstCertificateWait;
         while (true)
         {
@@ -110,10 +110,14 @@ public sealed class SdsCertificateSource : ICertificateSource, ICertificateLifec
         stopping.Dispose();
     }
 
+    /// <summary>
+    /// The identity's stream, opened on first use. GetOrAdd may build a value twice when callers race, so the stream
+    /// starts only once it is the one stored: never two StreamSecrets streams for one identity.
+    /// </summary>
     private Stream Open(MeshIdentity identity)
     {
-        var stream = new Stream();
-        stream.Running = Task.Run(() => RunAsync(identity, stream, stopping.Token));
+        var stream = streams.GetOrAdd(identity, _ => new Stream());
+        stream.StartOnce(() => RunAsync(identity, stream, stopping.Token));
         return stream;
     }
 
@@ -193,7 +197,20 @@ public sealed class SdsCertificateSource : ICertificateSource, ICertificateLifec
         private DateTimeOffset nextAttempt;
         private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Task Running { get; set; } = Task.CompletedTask;
+        private Task? running;
+
+        public Task Running => Volatile.Read(ref running) ?? Task.CompletedTask;
+
+        public void StartOnce(Func<Task> run)
+        {
+            if (Volatile.Read(ref running) is null)
+            {
+                lock (gate)
+                {
+                    running ??= Task.Run(run);
+                }
+            }
+        }
 
         /// <summary>Completes at the next success or failure.</summary>
         public TaskCompletionSource Changed
