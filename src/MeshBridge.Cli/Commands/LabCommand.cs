@@ -1,9 +1,9 @@
-using MeshBridge.Controller.Certificates;
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using MeshBridge.Cli.Lab;
+using MeshBridge.Controller.Certificates;
 using MeshBridge.Lab.ApiServer;
 using MeshBridge.Lab.Scenarios;
 using MeshBridge.Lab.Sds;

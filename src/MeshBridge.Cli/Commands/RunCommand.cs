@@ -1,14 +1,14 @@
 using System.CommandLine;
-using MeshBridge.Controller;
-using MeshBridge.Controller.Operations;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using MeshBridge.Controller.Caching;
 using MeshBridge.Cli.Certificates;
+using MeshBridge.Controller;
+using MeshBridge.Controller.Caching;
 using MeshBridge.Controller.Certificates;
+using MeshBridge.Controller.Operations;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Client.Configuration;
 using MeshBridge.Transform;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using KubernetesApi = MeshBridge.Kubernetes.Client.Kubernetes;
 
 namespace MeshBridge.Cli.Commands;

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using MeshBridge.Controller.Certificates;
 using MeshBridge.Kubernetes.Caching;
 using MeshBridge.Kubernetes.Client;
 using MeshBridge.Kubernetes.Models;
@@ -121,8 +123,8 @@ public sealed class ClusterState
     /// <c>root-cert.pem</c>, in Istio's namespace (the copy every namespace gets); null while there is none.
     /// </summary>
     public string? PublishedMeshRoot =>
-        IstioConfigMaps.Get(options.IstioNamespace, Certificates.IstioCaCertificateSource.RootConfigMap)?.Extra?.GetValueOrDefault("data") is { ValueKind: System.Text.Json.JsonValueKind.Object } data &&
-        data.TryGetProperty(Certificates.IstioCaCertificateSource.RootKey, out var pem) && pem.ValueKind == System.Text.Json.JsonValueKind.String && pem.GetString() is { Length: > 0 } root
+        IstioConfigMaps.Get(options.IstioNamespace, IstioCaCertificateSource.RootConfigMap)?.Extra?.GetValueOrDefault("data") is { ValueKind: JsonValueKind.Object } data &&
+        data.TryGetProperty(IstioCaCertificateSource.RootKey, out var pem) && pem.ValueKind == JsonValueKind.String && pem.GetString() is { Length: > 0 } root
             ? root
             : null;
 
